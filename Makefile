@@ -1,0 +1,39 @@
+# The two commands: `make run` (the whole stack, foreground) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run up down test test-unit lint bench bench-eventstore clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m shared.localstack jars
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) -m shared.localstack run
+
+up: install
+	$(PY) -m shared.localstack up
+
+down: install
+	$(PY) -m shared.localstack down
+
+test: install
+	$(PY) -m pytest tests
+
+test-unit: install
+	$(PY) -m pytest -m unit tests
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared services tests
+
+clean:
+	rm -rf .run

@@ -1,0 +1,225 @@
+"""The deadline clocks of one case, folded from its events, and what falls due at a given instant.
+
+`evolve(state, event, policy)` keeps the open clocks; `decide_due(state, now, ladder, next_unit)`
+says which breaches and which escalation to append. Both are pure: the caller passes the time.
+Every decision carries an idempotency key derived from the event that caused it, so appending
+the same decision twice stores it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Literal, Protocol
+
+from services.sla.domain.calendar import as_utc
+from services.sla.domain.policy import Deadline, Ladder, SlaPolicy
+
+ClockName = Literal["triage", "acknowledgement", "resolution"]
+EscalationReason = Literal["unanswered", "refused", "unresolved"]
+NextUnit = Callable[[str, int], str]
+"""`next_unit(unit_id, level)`: the unit that takes a case from `unit_id` at `level` (the unit registry)."""
+
+_ORDER: tuple[ClockName, ...] = ("triage", "acknowledgement", "resolution")
+
+
+class CaseEvent(Protocol):
+    """What the SLA domain reads of a case event (the shared envelope has more)."""
+
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Event:
+    """A minimal concrete `CaseEvent`, for tests and for adapting other event shapes."""
+
+    event_id: str
+    type: str
+    occurred_at: datetime
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One running deadline. While paused, `due_at` is None and `left` keeps the time still owed."""
+
+    name: ClockName
+    deadline: Deadline
+    started_by: str  # the event that started it at this level: the root of its idempotency keys
+    unit_id: str
+    level: int
+    due_at: datetime | None
+    left: timedelta | None = None
+    breached: bool = False
+
+
+@dataclass(frozen=True)
+class SlaState:
+    """The SLA view of one case. Treat as immutable: `evolve` returns a new one."""
+
+    category: str | None = None
+    unit_id: str | None = None
+    level: int = 0
+    clocks: Mapping[ClockName, Clock] = field(default_factory=dict)
+    refused_by: str | None = None  # a CaseRefused whose escalation is still owed
+    refused_at: datetime | None = None
+    resolved: bool = False
+
+
+@dataclass(frozen=True)
+class Breach:
+    """Data for an `SlaBreached` event."""
+
+    event_type: ClassVar[str] = "SlaBreached"
+    idempotency_key: str
+    clock: ClockName
+    due_at: datetime
+    unit_id: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """Data for a `CaseEscalated` event; the caller expands unit ids into unit objects."""
+
+    event_type: ClassVar[str] = "CaseEscalated"
+    idempotency_key: str
+    from_unit: str
+    to_unit: str
+    to_level: int
+    reason: EscalationReason
+
+
+Decision = Breach | Escalation
+
+
+def evolve(state: SlaState, event: CaseEvent, policy: SlaPolicy) -> SlaState:
+    """Apply one case event; events the SLA does not care about leave the state unchanged."""
+    at, data = as_utc(event.occurred_at, "occurred_at"), event.data
+    calendar = policy.business_calendar
+    if event.type == "ComplaintFiled":
+        return replace(state, category=data.get("category"))
+    if event.type == "CaseNeedsTriage":
+        top, unit = policy.ladder.top, policy.ladder.top_unit
+        triage = Clock("triage", policy.triage, event.event_id, unit, top, policy.triage.due(calendar, at))
+        return replace(state, clocks={"triage": triage})
+    if event.type == "CaseAssigned":
+        unit = data["unit"]
+        # The working group's own `assign` to itself puts the case at the top, whatever data says.
+        top = unit.get("kind") == "working_group" or unit["id"] == policy.ladder.top_unit
+        return _assign(
+            state, event, unit["id"], policy.ladder.top if top else int(data.get("level", 0)), policy
+        )
+    if event.type == "CaseEscalated":
+        return _assign(state, event, data["to_unit"]["id"], int(data["level"]), policy)
+    if event.type == "CaseAcknowledged":
+        return replace(state, clocks=_without(state.clocks, "acknowledgement"))
+    if event.type == "CaseRefused":
+        # A refusal answers the case (so the acknowledgement clock stops) and escalates it at once.
+        clocks = _without(state.clocks, "acknowledgement")
+        return replace(state, clocks=clocks, refused_by=event.event_id, refused_at=at)
+    if event.type == "CaseResolved":
+        return replace(state, clocks={}, refused_by=None, refused_at=None, resolved=True)
+    if event.type == "CaseInfoRequested":
+        return replace(state, clocks={name: _pause(c, at, policy) for name, c in state.clocks.items()})
+    if event.type == "CitizenReplied":
+        return replace(state, clocks={name: _resume(c, at, policy) for name, c in state.clocks.items()})
+    if event.type == "SlaBreached":
+        clock = state.clocks.get(data["clock"])
+        if clock is not None and clock.level == int(data["level"]):
+            return replace(state, clocks={**state.clocks, clock.name: replace(clock, breached=True)})
+    return state
+
+
+def replay(events: Iterable[CaseEvent], policy: SlaPolicy, state: SlaState | None = None) -> SlaState:
+    """Fold `events`, in stream order, into the SLA state."""
+    state = state or SlaState()
+    for event in events:
+        state = evolve(state, event, policy)
+    return state
+
+
+def decide_due(state: SlaState, now: datetime, ladder: Ladder, next_unit: NextUnit) -> list[Decision]:
+    """What must be appended at `now`: a breach for each clock past due and not yet recorded, and
+    at most one escalation (refused, else unanswered, else unresolved). At the top of the ladder
+    breaches are recorded but nothing escalates. A clock is past due from its `due_at` on."""
+    now = as_utc(now, "now")
+    unit, level = state.unit_id, state.level
+    if state.resolved:
+        return []
+
+    def escalate(key: str, unit_id: str, level: int, reason: EscalationReason) -> Escalation:
+        to_unit = ladder.at(level + 1).unit or next_unit(unit_id, level + 1)
+        return Escalation(f"{key}:escalate", unit_id, to_unit, level + 1, reason)
+
+    if state.refused_by is not None and unit is not None and level < ladder.top:
+        return [escalate(state.refused_by, unit, level, "refused")]
+    decisions: list[Decision] = []
+    escalation: Escalation | None = None
+    for clock in (state.clocks[name] for name in _ORDER if name in state.clocks):
+        if clock.due_at is None or clock.due_at > now:
+            continue
+        if not clock.breached:
+            key = f"{clock.started_by}:breach:{clock.name}"
+            decisions.append(Breach(key, clock.name, clock.due_at, clock.unit_id, clock.level))
+        if escalation is None and clock.name != "triage" and clock.level < ladder.top:
+            reason: EscalationReason = "unanswered" if clock.name == "acknowledgement" else "unresolved"
+            escalation = escalate(clock.started_by, clock.unit_id, clock.level, reason)
+    return decisions + ([escalation] if escalation else [])
+
+
+def next_due(state: SlaState, ladder: Ladder) -> datetime | None:
+    """When `decide_due` will next have something to say (for the durable timer), or None."""
+    if state.resolved:
+        return None
+    if state.refused_at is not None and state.level < ladder.top:
+        return state.refused_at
+    # A breached clock below the top still owes its escalation until CaseEscalated restarts it.
+    owed = [c.due_at for c in state.clocks.values() if not c.breached or c.level < ladder.top]
+    return min((due for due in owed if due is not None), default=None)
+
+
+def _assign(state: SlaState, event: CaseEvent, unit_id: str, level: int, policy: SlaPolicy) -> SlaState:
+    """Restart the acknowledgement and resolution clocks for `unit_id` at `level`."""
+    at, calendar = as_utc(event.occurred_at, "occurred_at"), policy.business_calendar
+    deadlines = policy.deadlines_for(state.category, level)
+    acknowledgement, resolution = deadlines.acknowledgement, deadlines.resolution
+    clocks: dict[ClockName, Clock] = {
+        "acknowledgement": Clock(
+            "acknowledgement",
+            acknowledgement,
+            event.event_id,
+            unit_id,
+            level,
+            acknowledgement.due(calendar, at),
+        ),
+        "resolution": Clock(
+            "resolution", resolution, event.event_id, unit_id, level, resolution.due(calendar, at)
+        ),
+    }
+    return replace(state, unit_id=unit_id, level=level, clocks=clocks, refused_by=None, refused_at=None)
+
+
+def _pause(clock: Clock, at: datetime, policy: SlaPolicy) -> Clock:
+    if clock.due_at is None or clock.name == "triage":
+        return clock
+    left = clock.deadline.time_left(policy.business_calendar, at, clock.due_at)
+    return replace(clock, due_at=None, left=left)
+
+
+def _resume(clock: Clock, at: datetime, policy: SlaPolicy) -> Clock:
+    if clock.due_at is not None or clock.left is None:
+        return clock
+    return replace(clock, due_at=clock.deadline.due(policy.business_calendar, at, clock.left), left=None)
+
+
+def _without(clocks: Mapping[ClockName, Clock], name: ClockName) -> dict[ClockName, Clock]:
+    return {key: clock for key, clock in clocks.items() if key != name}

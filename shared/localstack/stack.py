@@ -1,0 +1,234 @@
+"""The whole stack on one machine: local Kafka and PostgreSQL (unless given), the services, the SMS gateway.
+
+``run`` is the foreground mode (``make run``); ``up`` starts ``run`` in the background and waits until
+every service is ready (``make up``); ``down`` stops it (``make down``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from shared.localstack.kafka import PROJECT_ROOT, KafkaServer
+from shared.localstack.postgres import PostgresServer
+from shared.localstack.process import ServerStartError, pid_alive, port_open, read_pid, terminate, wait_until
+
+SERVICE_PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "notify": 8004}
+DEVSMS_PORT = 8025
+# The variables of DESIGN.md B1 an operator may set; HTTP_PORT is always the launcher's, per service.
+PASSED_THROUGH = (
+    "KAFKA_BOOTSTRAP_SERVERS",
+    "DATABASE_URL",
+    "TOPIC_PREFIX",
+    "SLA_POLICY_FILE",
+    "SMS_API_BASE",
+    "SMS_ACCOUNT_SID",
+    "SMS_AUTH_TOKEN",
+    "SMS_FROM",
+    "SMS_STATUS_CALLBACK_URL",
+    "API_TOKENS_FILE",
+    "FACEBOOK_APP_SECRET",
+    "FACEBOOK_VERIFY_TOKEN",
+    "LOG_LEVEL",
+)
+
+
+def default_run_dir() -> Path:
+    return Path(os.environ.get("COMPLAINTS_RUN_DIR", PROJECT_ROOT / ".run"))
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+
+
+@dataclass
+class Stack:
+    run_dir: Path
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    kafka: KafkaServer | None = None
+    postgres: PostgresServer | None = None
+    children: list[Child] = field(default_factory=list)
+
+    def start(self) -> dict[str, str]:
+        """Start what is not given, then the services; return the environment the services got."""
+        env = {key: self.environ[key] for key in PASSED_THROUGH if self.environ.get(key)}
+        env["KAFKA_BOOTSTRAP_SERVERS"] = self._kafka(env.get("KAFKA_BOOTSTRAP_SERVERS"))
+        env["DATABASE_URL"] = self._postgres(env.get("DATABASE_URL"))
+        if "SMS_API_BASE" not in env:
+            env["SMS_API_BASE"] = f"http://127.0.0.1:{DEVSMS_PORT}"
+            self._spawn("devsms", DEVSMS_PORT, {**env, "DEVSMS_PORT": str(DEVSMS_PORT)})
+        for name, port in SERVICE_PORTS.items():
+            self._spawn(name, port, {**env, "HTTP_PORT": str(port)})
+        for child in self.children:
+            path = "/healthz" if child.name == "devsms" else "/readyz"
+            wait_until(
+                partial(http_ok, f"http://127.0.0.1:{child.port}{path}"),
+                what=f"{child.name} on {child.port}",
+                timeout=90,
+                log=self.run_dir / f"{child.name}.log",
+                alive=partial(_alive, child.process),
+            )
+        return env
+
+    def stop(self) -> None:
+        for child in reversed(self.children):
+            terminate(child.process.pid, timeout=20)
+            child.process.wait()
+        self.children.clear()
+        if self.kafka is not None:
+            self.kafka.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+    def _kafka(self, given: str | None) -> str:
+        if given and _reachable(given.split(",")[0]):
+            return given
+        port = int(given.rsplit(":", 1)[1]) if given else 9092
+        self.kafka = KafkaServer(self.run_dir / "kafka", port=port, controller_port=port + 1)
+        self.kafka.start()
+        return self.kafka.bootstrap_servers
+
+    def _postgres(self, given: str | None) -> str:
+        if given and _reachable(f"{urlsplit(given).hostname}:{urlsplit(given).port or 5432}"):
+            return given
+        parts = urlsplit(given or "postgresql://postgres@127.0.0.1:5432/complaints")
+        self.postgres = PostgresServer(
+            self.run_dir / "postgres",
+            port=parts.port or 5432,
+            database=parts.path.lstrip("/") or "complaints",
+        )
+        self.postgres.start()
+        return self.postgres.url()
+
+    def _spawn(self, name: str, port: int, env: Mapping[str, str]) -> None:
+        if port_open(port):
+            raise ServerStartError(f"port {port} for {name} is taken: is the stack already up? (make down)")
+        log = (self.run_dir / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            [sys.executable, "-m", f"services.{name}"],
+            env={**os.environ, **env},
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.children.append(Child(name, process, port))
+        threading.Thread(target=_relay_lines, args=(name, process, log), daemon=True).start()
+
+
+def _relay_lines(name: str, process: subprocess.Popen[bytes], log: BinaryIO) -> None:
+    """Print a child's output prefixed with its name, and keep a copy in its log file."""
+    assert process.stdout is not None
+    prefix = f"{name:<8}| ".encode()
+    with log:
+        for line in process.stdout:
+            sys.stdout.buffer.write(prefix + line)
+            sys.stdout.buffer.flush()
+            log.write(line)
+            log.flush()
+
+
+def _alive(process: subprocess.Popen[bytes]) -> bool:
+    return process.poll() is None
+
+
+def _reachable(host_port: str) -> bool:
+    host, _, port = host_port.rpartition(":")
+    return bool(port) and port_open(int(port), host or "127.0.0.1")
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return int(response.status) == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def run(run_dir: Path) -> None:
+    """Foreground: start everything, print where to look, and stop everything on Ctrl-C or SIGTERM."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    stack = Stack(run_dir)
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    try:
+        env = stack.start()
+        print(_banner(env), flush=True)
+        (run_dir / "ready").write_text("ready\n")
+        while not stopping.wait(1.0):
+            for child in stack.children:
+                if child.process.poll() is not None:
+                    print(f"launcher| {child.name} exited with {child.process.returncode}", flush=True)
+                    stopping.set()
+    finally:
+        (run_dir / "ready").unlink(missing_ok=True)
+        print("launcher| stopping", flush=True)
+        stack.stop()
+        print("launcher| stopped", flush=True)
+
+
+def up(run_dir: Path, timeout: float = 300.0) -> None:
+    """Background: start :func:`run` detached and wait until it says every service is ready."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    pid_file = run_dir / "launcher.pid"
+    pid = read_pid(pid_file)
+    if pid is not None and pid_alive(pid):
+        print(f"already up (launcher pid {pid})")
+        return
+    (run_dir / "ready").unlink(missing_ok=True)
+    log = (run_dir / "stack.log").open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shared.localstack", "run"],
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    pid_file.write_text(str(process.pid))
+    wait_until(
+        (run_dir / "ready").exists,
+        what="the stack",
+        timeout=timeout,
+        log=run_dir / "stack.log",
+        alive=lambda: process.poll() is None,
+    )
+    print(f"up (launcher pid {process.pid}); logs in {run_dir}; stop with make down")
+
+
+def down(run_dir: Path) -> None:
+    """Stop a stack started by :func:`up`; also clean up servers a crashed launcher left behind."""
+    pid = read_pid(run_dir / "launcher.pid")
+    if pid is not None:
+        terminate(pid, timeout=120)
+    (run_dir / "launcher.pid").unlink(missing_ok=True)
+    KafkaServer(run_dir / "kafka").stop()
+    PostgresServer(run_dir / "postgres").stop()
+    print("down")
+
+
+def _banner(env: Mapping[str, str]) -> str:
+    lines = ["", "launcher| the stack is ready:"]
+    for name, port in SERVICE_PORTS.items():
+        lines.append(f"launcher|   {name:<8} http://127.0.0.1:{port}  (/readyz /metrics /docs)")
+    lines.append(f"launcher|   SMS      {env['SMS_API_BASE']}/")
+    lines.append(f"launcher|   Kafka    {env['KAFKA_BOOTSTRAP_SERVERS']}")
+    lines.append(f"launcher|   Postgres {env['DATABASE_URL']}")
+    lines.append("launcher| Ctrl-C stops everything")
+    return "\n".join(lines)

@@ -1,0 +1,105 @@
+"""What one service process owns (connection pool, Kafka broker, metrics registry) and its lifecycle.
+
+A service's bootstrap builds a :class:`Runtime` and hands it the components that run inside the process
+(consumers, the outbox relay, timer loops). Nothing connects until :meth:`Runtime.running` is entered,
+which the ASGI lifespan does: no connection is opened at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Protocol
+
+import asyncpg
+from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
+
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class Component(Protocol):
+    """Something that runs inside a service process for as long as the process serves."""
+
+    def setup(self, runtime: Runtime) -> None:
+        """Declare subscribers and metrics; called before the broker connects."""
+
+    async def start(self) -> None:
+        """Start background work; the pool and the broker are connected by now."""
+
+    async def stop(self) -> None:
+        """Stop background work; the pool and the broker are still connected."""
+
+
+class Runtime:
+    """The connection pool, Kafka broker and metrics registry of one service process."""
+
+    def __init__(self, name: str, settings: ServiceSettings, components: Sequence[Component] = ()) -> None:
+        self.name = name
+        self.settings = settings
+        self.topics = settings.topics
+        self.registry = CollectorRegistry()
+        for collector in (ProcessCollector, PlatformCollector, GCCollector):
+            collector(registry=self.registry)
+        self.broker = KafkaBroker(
+            settings.kafka_bootstrap_servers,
+            client_id=f"{settings.topic_prefix}{name}",
+            middlewares=[KafkaPrometheusMiddleware(registry=self.registry, app_name=name)],
+            logger=logging.getLogger(f"{name}.broker"),
+        )
+        self.components = list(components)
+        self._pool: asyncpg.Pool | None = None
+        for component in self.components:
+            component.setup(self)
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError(f"{self.name}: the database pool is opened by Runtime.running()")
+        return self._pool
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[Runtime]:
+        """Open the pool, connect the broker, start the components; undo it all in reverse on exit."""
+        self._pool = await asyncpg.create_pool(
+            self.settings.database_url,
+            min_size=1,
+            max_size=self.settings.database_pool_size,
+            command_timeout=60,
+        )
+        try:
+            await self.broker.start()
+            started: list[Component] = []
+            try:
+                for component in self.components:
+                    await component.start()
+                    started.append(component)
+                log.info("%s started", self.name)
+                yield self
+            finally:
+                for component in reversed(started):
+                    await component.stop()
+                await self.broker.stop()
+        finally:
+            await self._pool.close()
+            self._pool = None
+
+    async def readiness(self, within: float = 2.0) -> dict[str, bool]:
+        """Whether Kafka and PostgreSQL answer right now."""
+
+        async def database() -> bool:
+            if self._pool is None:
+                return False
+            try:
+                async with asyncio.timeout(within):
+                    return bool(await self._pool.fetchval("SELECT 1") == 1)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+                return False
+
+        kafka, postgres = await asyncio.gather(self.broker.ping(timeout=within), database())
+        return {"kafka": kafka, "postgres": postgres}

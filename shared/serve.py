@@ -1,0 +1,21 @@
+"""Serve a service's ASGI app with uvicorn on its ``HTTP_PORT``: the body of every ``__main__``."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import uvicorn
+from fastapi import FastAPI
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+def serve(app: FastAPI, host: str, port: int) -> None:
+    """Run until SIGTERM or Ctrl-C; uvicorn runs the lifespan, which stops everything cleanly."""
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=10)

@@ -1,0 +1,29 @@
+"""Settings every service shares (DESIGN.md B1), read from the environment only.
+
+Each service composes one ``BaseSettings`` class from :class:`ServiceSettings`; nothing is read at
+import time: a service's ``create_app()`` builds its settings when the process starts.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.topics import Topics
+
+
+class ServiceSettings(BaseSettings):
+    """Kafka, PostgreSQL and HTTP settings common to the four services."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", min_length=1)
+    database_url: str = Field(default="postgresql://postgres@127.0.0.1:5432/complaints", min_length=1)
+    topic_prefix: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    database_pool_size: int = Field(default=8, ge=1, le=100)
+
+    @property
+    def topics(self) -> Topics:
+        return Topics(self.topic_prefix)

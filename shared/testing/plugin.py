@@ -1,0 +1,59 @@
+"""pytest fixtures: one broker and one PostgreSQL cluster per session, fresh topics and database per test.
+
+Loaded from ``tests/conftest.py``. The servers stop at the end of the session, also when tests fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.testing.servers import LocalServers, new_topic_prefix
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServers]:
+    local = LocalServers(tmp_path_factory.mktemp("servers"))
+    try:
+        local.start()
+        yield local
+    finally:
+        local.stop()
+
+
+@pytest.fixture
+def kafka_bootstrap(servers: LocalServers) -> str:
+    return servers.kafka.bootstrap_servers
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    return new_topic_prefix()
+
+
+@pytest.fixture
+def database_url(servers: LocalServers) -> str:
+    return servers.new_database()
+
+
+@pytest.fixture
+def service_env(kafka_bootstrap: str, database_url: str, topic_prefix: str) -> dict[str, str]:
+    """The environment of DESIGN.md B1 pointing a service at this test's servers, topics and database."""
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "DATABASE_URL": database_url,
+        "TOPIC_PREFIX": topic_prefix,
+    }
+
+
+@pytest.fixture
+def isolated_servers(tmp_path: Path) -> Iterator[LocalServers]:
+    """A broker and a cluster of this test's own, for tests that stop or kill a server."""
+    local = LocalServers(tmp_path / "own-servers")
+    try:
+        local.start()
+        yield local
+    finally:
+        local.stop()

@@ -1,0 +1,65 @@
+"""docker-compose.yml: parses, builds from files that exist, and carries the whole contract of B1.
+
+No Docker engine runs here, so this reads the file the way `docker compose config` would.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from shared.localstack.kafka import PROJECT_ROOT
+from shared.localstack.stack import SERVICE_PORTS
+
+pytestmark = pytest.mark.unit
+
+B1_VARIABLES = {
+    "KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL", "HTTP_PORT", "TOPIC_PREFIX", "SLA_POLICY_FILE",
+    "SMS_API_BASE", "SMS_ACCOUNT_SID", "SMS_AUTH_TOKEN", "SMS_FROM", "SMS_STATUS_CALLBACK_URL",
+    "API_TOKENS_FILE", "FACEBOOK_APP_SECRET", "FACEBOOK_VERIFY_TOKEN",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    return loaded
+
+
+def test_names_every_service_with_a_healthcheck(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert {"kafka", "postgres", "devsms", *SERVICE_PORTS} <= set(services)
+    for name, service in services.items():
+        assert "healthcheck" in service, name
+
+
+def test_services_wait_for_healthy_dependencies(compose: dict[str, Any]) -> None:
+    for name in SERVICE_PORTS:
+        depends = compose["services"][name]["depends_on"]
+        for dependency in ("kafka", "postgres"):
+            assert depends[dependency] == {"condition": "service_healthy"}, name
+
+
+def test_build_contexts_and_dockerfiles_exist(compose: dict[str, Any]) -> None:
+    builds = [service["build"] for service in compose["services"].values() if "build" in service]
+    assert builds
+    for build in builds:
+        context = PROJECT_ROOT / build["context"]
+        assert context.is_dir()
+        assert (context / build.get("dockerfile", "Dockerfile")).is_file()
+
+
+def test_every_service_gets_its_port_and_every_b1_variable(compose: dict[str, Any]) -> None:
+    for name, port in SERVICE_PORTS.items():
+        service = compose["services"][name]
+        environment = service["environment"]
+        assert set(environment) >= B1_VARIABLES, name
+        assert environment["HTTP_PORT"] == str(port)
+        assert f"{port}:{port}" in service["ports"]
+
+
+def test_files_the_services_read_are_shipped(compose: dict[str, Any]) -> None:
+    environment = compose["services"]["intake"]["environment"]
+    for variable in ("SLA_POLICY_FILE", "API_TOKENS_FILE"):
+        assert Path(PROJECT_ROOT / environment[variable]).is_file(), variable
