@@ -27,6 +27,7 @@ from shared.places import (
     bare_key,
     iso_of,
     name_key,
+    name_keys,
 )
 
 __all__ = ["Commune", "District", "Gazetteer", "Outcome", "Province", "Resolution", "TextMatch"]
@@ -73,11 +74,15 @@ def _digits(value: str, width: int) -> str | None:
 
 
 class Gazetteer:
-    """Indexes over the place lists; build it once (see :func:`load_gazetteer`) and share it."""
+    """Indexes over the place lists; build it once (see :func:`load_gazetteer`) and share it.
+
+    ``province_keys`` (name key -> ISO code), ``district_keys`` and ``commune_keys`` (name key -> codes)
+    and ``towns`` (ISO code -> the district of the provincial town) serve the text search.
+    """
 
     def __init__(
         self, provinces: Iterable[Province], districts: Iterable[District], communes: Iterable[Commune]
-    ):
+    ) -> None:
         self._provinces = {p.iso: p for p in provinces}
         self._districts = {d.code: d for d in districts}
         self._communes = {c.code: c for c in communes}
@@ -88,8 +93,12 @@ class Gazetteer:
         self.district_keys = _index_names(self._districts.values())
         self.commune_keys = _index_names(self._communes.values())
         self._districts_in: dict[str, list[District]] = defaultdict(list)
+        # The district sharing its province's Khmer name is the provincial town (ក្រុង): "Siem Reap town".
+        self.towns: dict[str, str] = {}
         for d in self._districts.values():
             self._districts_in[d.province].append(d)
+            if self.province_keys.get(name_key(d.name_km)) == d.province:
+                self.towns[d.province] = d.code
         self._communes_in: dict[str, list[Commune]] = defaultdict(list)
         for c in self._communes.values():
             self._communes_in[c.district].append(c)
@@ -174,7 +183,7 @@ class Gazetteer:
 def _index_names(places: Iterable[District | Commune]) -> dict[str, tuple[str, ...]]:
     index: dict[str, list[str]] = defaultdict(list)
     for place in places:
-        for key in {name_key(place.name_en), name_key(place.name_km)}:
+        for key in name_keys(place):
             index[key].append(place.code)
     return {key: tuple(codes) for key, codes in index.items()}
 

@@ -88,7 +88,7 @@ ENGLISH_MARKERS_AFTER: dict[Level, frozenset[str]] = {
 
 # Spellings that vary in romanised Khmer; both sides of every comparison are mapped to one form.
 _SPELLING = {"kompong": "kampong", "kaoh": "koh", "phnum": "phnom"}
-_DROPPED = {ord(c): None for c in "'’‘.,\u200b\u200c\u200d\u2060\ufeff"}
+_DROPPED = {ord(c): None for c in "'\u2019\u2018.,\u200b\u200c\u200d\u2060\ufeff"}
 _WORD_SPLIT = re.compile(r"[\s\-]+")
 # Subscript TA and subscript DA look alike and are typed interchangeably (ខេត្ត / ខេត្ដ).
 _COENG_TA, _COENG_DA = "\u17d2\u178f", "\u17d2\u178a"
@@ -102,7 +102,12 @@ def words(value: str) -> list[str]:
 
 def name_key(value: str) -> str:
     """The form names are compared in: ``"Siem Reap"``, ``"siemreap"`` and ``"Siem-Reap"`` agree."""
-    return "".join(words(value)).replace(_COENG_TA, _COENG_DA)
+    return unify_khmer("".join(words(value)))
+
+
+def unify_khmer(text: str) -> str:
+    """Khmer text with subscript TA written as subscript DA, so either spelling matches."""
+    return text.replace(_COENG_TA, _COENG_DA)
 
 
 def bare_key(value: str, level: Level) -> str:
@@ -117,3 +122,25 @@ def bare_key(value: str, level: Level) -> str:
         if key.startswith(marker) and len(key) > len(marker):
             return key[len(marker) :]
     return key
+
+
+# Numbered communes ("Boeng Keng Kang Ti Muoy", "បឹងកេងកងទី ១") are written "Boeng Keng Kang 1", "បឹងកេងកង១".
+_ORDINALS = {"muoy": "1", "mouy": "1", "pir": "2", "bei": "3", "buon": "4", "pram": "5"}
+_KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+_KHMER_ORDINAL = re.compile(r"ទី\s*([០-៩0-9]+)$")
+
+
+def name_keys(place: District | Commune) -> set[str]:
+    """The keys a district or commune is found under: its names and their numbered short forms."""
+    keys = {name_key(place.name_en), name_key(place.name_km)}
+    parts = words(place.name_en)
+    if len(parts) > 2 and parts[-2] == "ti" and parts[-1] in _ORDINALS:
+        keys.add(name_key(" ".join([*parts[:-2], _ORDINALS[parts[-1]]])))
+    numbered = _KHMER_ORDINAL.search(place.name_km)
+    if numbered:
+        stem = place.name_km[: numbered.start()]
+        keys |= {
+            name_key(stem + numbered.group(1)),
+            name_key(stem + numbered.group(1).translate(_KHMER_DIGITS)),
+        }
+    return keys

@@ -1,8 +1,8 @@
-"""What one service process owns (connection pool, Kafka broker, metrics registry) and its lifecycle.
+"""What one service process owns (connection pool, Kafka broker and producer, metrics) and its lifecycle.
 
 A service's bootstrap builds a :class:`Runtime` and hands it the components that run inside the process
-(consumers, the outbox relay, timer loops). Nothing connects until :meth:`Runtime.running` is entered,
-which the ASGI lifespan does: no connection is opened at import time.
+(consumers, the outbox relay, timer loops) and the migrations of its own tables. Nothing connects until
+:meth:`Runtime.running` is entered, which the ASGI lifespan does: no connection is opened at import time.
 """
 
 from __future__ import annotations
@@ -14,10 +14,15 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 
 import asyncpg
+from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 
+from shared.eventstore.migrations import EVENT_STORE, MigrationSet, migrate
+from shared.eventstore.store import PostgresEventStore
+from shared.eventstore.vault import PersonalDataVault
+from shared.metrics import CommonMetrics
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -27,33 +32,42 @@ class Component(Protocol):
     """Something that runs inside a service process for as long as the process serves."""
 
     def setup(self, runtime: Runtime) -> None:
-        """Declare subscribers and metrics; called before the broker connects."""
+        """Declare subscribers and metrics; called before anything connects."""
 
     async def start(self) -> None:
-        """Start background work; the pool and the broker are connected by now."""
+        """Start background work; the pool, broker and producer are connected by now."""
 
     async def stop(self) -> None:
-        """Stop background work; the pool and the broker are still connected."""
+        """Stop background work; the pool, broker and producer are still connected."""
 
 
 class Runtime:
-    """The connection pool, Kafka broker and metrics registry of one service process."""
+    """The connection pool, Kafka broker and producer, event store and metrics of one service process."""
 
-    def __init__(self, name: str, settings: ServiceSettings, components: Sequence[Component] = ()) -> None:
+    def __init__(
+        self,
+        name: str,
+        settings: ServiceSettings,
+        components: Sequence[Component] = (),
+        migrations: Sequence[MigrationSet] = (),
+    ) -> None:
         self.name = name
         self.settings = settings
         self.topics = settings.topics
         self.registry = CollectorRegistry()
         for collector in (ProcessCollector, PlatformCollector, GCCollector):
             collector(registry=self.registry)
+        self.metrics = CommonMetrics(self.registry)
         self.broker = KafkaBroker(
             settings.kafka_bootstrap_servers,
             client_id=f"{settings.topic_prefix}{name}",
             middlewares=[KafkaPrometheusMiddleware(registry=self.registry, app_name=name)],
             logger=logging.getLogger(f"{name}.broker"),
         )
+        self.migrations = [EVENT_STORE, *migrations]
         self.components = list(components)
         self._pool: asyncpg.Pool | None = None
+        self._producer: AIOKafkaProducer | None = None
         for component in self.components:
             component.setup(self)
 
@@ -63,9 +77,24 @@ class Runtime:
             raise RuntimeError(f"{self.name}: the database pool is opened by Runtime.running()")
         return self._pool
 
+    @property
+    def producer(self) -> AIOKafkaProducer:
+        """An idempotent producer (acks=all) for the relay and dead letters; FastStream's broker consumes."""
+        if self._producer is None:
+            raise RuntimeError(f"{self.name}: the producer is started by Runtime.running()")
+        return self._producer
+
+    @property
+    def event_store(self) -> PostgresEventStore:
+        return PostgresEventStore(self.pool)
+
+    @property
+    def vault(self) -> PersonalDataVault:
+        return PersonalDataVault(self.pool)
+
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[Runtime]:
-        """Open the pool, connect the broker, start the components; undo it all in reverse on exit."""
+        """Open the pool, migrate, connect Kafka, start the components; undo it all in reverse on exit."""
         self._pool = await asyncpg.create_pool(
             self.settings.database_url,
             min_size=1,
@@ -73,18 +102,35 @@ class Runtime:
             command_timeout=60,
         )
         try:
-            await self.broker.start()
-            started: list[Component] = []
+            async with self._pool.acquire() as connection:
+                applied = await migrate(connection, self.migrations)
+            if applied:
+                log.info("%s applied migrations %s", self.name, ", ".join(applied))
+            self._producer = AIOKafkaProducer(
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                client_id=f"{self.settings.topic_prefix}{self.name}-producer",
+                enable_idempotence=True,
+                acks="all",
+                linger_ms=2,
+                max_batch_size=256 * 1024,
+            )
+            await self._producer.start()
             try:
-                for component in self.components:
-                    await component.start()
-                    started.append(component)
-                log.info("%s started", self.name)
-                yield self
+                await self.broker.start()
+                started: list[Component] = []
+                try:
+                    for component in self.components:
+                        await component.start()
+                        started.append(component)
+                    log.info("%s started", self.name)
+                    yield self
+                finally:
+                    for component in reversed(started):
+                        await component.stop()
+                    await self.broker.stop()
             finally:
-                for component in reversed(started):
-                    await component.stop()
-                await self.broker.stop()
+                await self._producer.stop()
+                self._producer = None
         finally:
             await self._pool.close()
             self._pool = None

@@ -5,11 +5,13 @@ Loaded from ``tests/conftest.py``. The servers stop at the end of the session, a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
+from shared.eventstore import EVENT_STORE, PostgresEventStore, migrate
 from shared.testing.servers import LocalServers, new_topic_prefix
 
 
@@ -57,3 +59,17 @@ def isolated_servers(tmp_path: Path) -> Iterator[LocalServers]:
         yield local
     finally:
         local.stop()
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A connection pool on this test's database, with the event store's tables migrated."""
+    async with asyncpg.create_pool(database_url, min_size=1, max_size=10) as created:
+        async with created.acquire() as connection:
+            await migrate(connection, [EVENT_STORE])
+        yield created
+
+
+@pytest.fixture
+def event_store(pool: asyncpg.Pool) -> PostgresEventStore:
+    return PostgresEventStore(pool)

@@ -103,40 +103,8 @@ Decision = Breach | Escalation
 
 def evolve(state: SlaState, event: CaseEvent, policy: SlaPolicy) -> SlaState:
     """Apply one case event; events the SLA does not care about leave the state unchanged."""
-    at, data = as_utc(event.occurred_at, "occurred_at"), event.data
-    calendar = policy.business_calendar
-    if event.type == "ComplaintFiled":
-        return replace(state, category=data.get("category"))
-    if event.type == "CaseNeedsTriage":
-        top, unit = policy.ladder.top, policy.ladder.top_unit
-        triage = Clock("triage", policy.triage, event.event_id, unit, top, policy.triage.due(calendar, at))
-        return replace(state, clocks={"triage": triage})
-    if event.type == "CaseAssigned":
-        unit = data["unit"]
-        # The working group's own `assign` to itself puts the case at the top, whatever data says.
-        top = unit.get("kind") == "working_group" or unit["id"] == policy.ladder.top_unit
-        return _assign(
-            state, event, unit["id"], policy.ladder.top if top else int(data.get("level", 0)), policy
-        )
-    if event.type == "CaseEscalated":
-        return _assign(state, event, data["to_unit"]["id"], int(data["level"]), policy)
-    if event.type == "CaseAcknowledged":
-        return replace(state, clocks=_without(state.clocks, "acknowledgement"))
-    if event.type == "CaseRefused":
-        # A refusal answers the case (so the acknowledgement clock stops) and escalates it at once.
-        clocks = _without(state.clocks, "acknowledgement")
-        return replace(state, clocks=clocks, refused_by=event.event_id, refused_at=at)
-    if event.type == "CaseResolved":
-        return replace(state, clocks={}, refused_by=None, refused_at=None, resolved=True)
-    if event.type == "CaseInfoRequested":
-        return replace(state, clocks={name: _pause(c, at, policy) for name, c in state.clocks.items()})
-    if event.type == "CitizenReplied":
-        return replace(state, clocks={name: _resume(c, at, policy) for name, c in state.clocks.items()})
-    if event.type == "SlaBreached":
-        clock = state.clocks.get(data["clock"])
-        if clock is not None and clock.level == int(data["level"]):
-            return replace(state, clocks={**state.clocks, clock.name: replace(clock, breached=True)})
-    return state
+    apply = _APPLY.get(event.type)
+    return state if apply is None else apply(state, event, as_utc(event.occurred_at, "occurred_at"), policy)
 
 
 def replay(events: Iterable[CaseEvent], policy: SlaPolicy, state: SlaState | None = None) -> SlaState:
@@ -152,16 +120,16 @@ def decide_due(state: SlaState, now: datetime, ladder: Ladder, next_unit: NextUn
     at most one escalation (refused, else unanswered, else unresolved). At the top of the ladder
     breaches are recorded but nothing escalates. A clock is past due from its `due_at` on."""
     now = as_utc(now, "now")
-    unit, level = state.unit_id, state.level
     if state.resolved:
         return []
 
-    def escalate(key: str, unit_id: str, level: int, reason: EscalationReason) -> Escalation:
-        to_unit = ladder.at(level + 1).unit or next_unit(unit_id, level + 1)
-        return Escalation(f"{key}:escalate", unit_id, to_unit, level + 1, reason)
+    def escalate(cause: str, from_unit: str, from_level: int, reason: EscalationReason) -> Escalation:
+        to_level = from_level + 1
+        to_unit = ladder.at(to_level).unit or next_unit(from_unit, to_level)
+        return Escalation(f"{cause}:escalate", from_unit, to_unit, to_level, reason)
 
-    if state.refused_by is not None and unit is not None and level < ladder.top:
-        return [escalate(state.refused_by, unit, level, "refused")]
+    if state.refused_by is not None and state.unit_id is not None and state.level < ladder.top:
+        return [escalate(state.refused_by, state.unit_id, state.level, "refused")]
     decisions: list[Decision] = []
     escalation: Escalation | None = None
     for clock in (state.clocks[name] for name in _ORDER if name in state.clocks):
@@ -187,29 +155,23 @@ def next_due(state: SlaState, ladder: Ladder) -> datetime | None:
     return min((due for due in owed if due is not None), default=None)
 
 
-def _assign(state: SlaState, event: CaseEvent, unit_id: str, level: int, policy: SlaPolicy) -> SlaState:
+def _assign(
+    state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy, *, unit_id: str, level: int
+) -> SlaState:
     """Restart the acknowledgement and resolution clocks for `unit_id` at `level`."""
-    at, calendar = as_utc(event.occurred_at, "occurred_at"), policy.business_calendar
+    calendar = policy.business_calendar
     deadlines = policy.deadlines_for(state.category, level)
-    acknowledgement, resolution = deadlines.acknowledgement, deadlines.resolution
-    clocks: dict[ClockName, Clock] = {
-        "acknowledgement": Clock(
-            "acknowledgement",
-            acknowledgement,
-            event.event_id,
-            unit_id,
-            level,
-            acknowledgement.due(calendar, at),
-        ),
-        "resolution": Clock(
-            "resolution", resolution, event.event_id, unit_id, level, resolution.due(calendar, at)
-        ),
-    }
+    starts: tuple[tuple[ClockName, Deadline], ...] = (
+        ("acknowledgement", deadlines.acknowledgement),
+        ("resolution", deadlines.resolution),
+    )
+    clocks = {name: Clock(name, d, event.event_id, unit_id, level, d.due(calendar, at)) for name, d in starts}
     return replace(state, unit_id=unit_id, level=level, clocks=clocks, refused_by=None, refused_at=None)
 
 
 def _pause(clock: Clock, at: datetime, policy: SlaPolicy) -> Clock:
-    if clock.due_at is None or clock.name == "triage":
+    # A deadline already missed stays missed: asking the citizen a question cannot rescue it.
+    if clock.due_at is None or clock.due_at <= at or clock.name == "triage":
         return clock
     left = clock.deadline.time_left(policy.business_calendar, at, clock.due_at)
     return replace(clock, due_at=None, left=left)
@@ -223,3 +185,71 @@ def _resume(clock: Clock, at: datetime, policy: SlaPolicy) -> Clock:
 
 def _without(clocks: Mapping[ClockName, Clock], name: ClockName) -> dict[ClockName, Clock]:
     return {key: clock for key, clock in clocks.items() if key != name}
+
+
+def _filed(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
+    return replace(state, category=event.data.get("category"))
+
+
+def _needs_triage(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
+    # Triage belongs to the unit at the top of the ladder (the working group).
+    due_at, ladder = policy.triage.due(policy.business_calendar, at), policy.ladder
+    clock = Clock("triage", policy.triage, event.event_id, ladder.top_unit, ladder.top, due_at)
+    return replace(state, clocks={"triage": clock})
+
+
+def _assigned(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
+    unit = event.data["unit"]
+    # The working group assigning a case to itself puts it at the top, whatever `level` says.
+    at_top = unit.get("kind") == "working_group" or unit["id"] == policy.ladder.top_unit
+    level = policy.ladder.top if at_top else int(event.data.get("level", 0))
+    return _assign(state, event, at, policy, unit_id=unit["id"], level=level)
+
+
+def _escalated(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
+    unit_id, level = event.data["to_unit"]["id"], int(event.data["level"])
+    return _assign(state, event, at, policy, unit_id=unit_id, level=level)
+
+
+def _acknowledged(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
+    return replace(state, clocks=_without(state.clocks, "acknowledgement"))
+
+
+def _refused(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
+    # A refusal answers the case (the acknowledgement clock stops) and escalates it at once.
+    clocks = _without(state.clocks, "acknowledgement")
+    return replace(state, clocks=clocks, refused_by=event.event_id, refused_at=at)
+
+
+def _resolved(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
+    return replace(state, clocks={}, refused_by=None, refused_at=None, resolved=True)
+
+
+def _info_requested(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
+    return replace(state, clocks={name: _pause(c, at, policy) for name, c in state.clocks.items()})
+
+
+def _citizen_replied(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
+    return replace(state, clocks={name: _resume(c, at, policy) for name, c in state.clocks.items()})
+
+
+def _breached(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
+    clock = state.clocks.get(event.data["clock"])
+    # A breach recorded at an earlier level must not mark the restarted clock.
+    if clock is None or clock.level != int(event.data["level"]):
+        return state
+    return replace(state, clocks={**state.clocks, clock.name: replace(clock, breached=True)})
+
+
+_APPLY: dict[str, Callable[[SlaState, CaseEvent, datetime, SlaPolicy], SlaState]] = {
+    "ComplaintFiled": _filed,
+    "CaseNeedsTriage": _needs_triage,
+    "CaseAssigned": _assigned,
+    "CaseEscalated": _escalated,
+    "CaseAcknowledged": _acknowledged,
+    "CaseRefused": _refused,
+    "CaseResolved": _resolved,
+    "CaseInfoRequested": _info_requested,
+    "CitizenReplied": _citizen_replied,
+    "SlaBreached": _breached,
+}

@@ -80,7 +80,7 @@ class _Frozen(BaseModel):
 
 
 class Deadline(_Frozen):
-    """`{business: "3d"}`: 3 x a working day's hours, counted only while open; `{plain: "30s"}`: day and night."""
+    """`{business: "3d"}`: 3 x a working day's hours, counted while open; `{plain: "30s"}`: day and night."""
 
     business: DurationText | None = None
     plain: DurationText | None = None
@@ -260,6 +260,17 @@ class SlaPolicy(_Frozen):
         return Deadlines(acknowledgement, resolution)
 
 
+class _Loader(yaml.SafeLoader):
+    """A safe loader that leaves dates as text, so that pydantic names the field of a bad one
+    (PyYAML itself fails on 2026-02-30 with no location)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class PolicyError(ValueError):
     """The policy file cannot be used; `problems` lists `(field, message)` pairs."""
 
@@ -273,7 +284,7 @@ def load_policy(path: str | Path) -> SlaPolicy:
     """Read and validate the SLA policy YAML at `path`; raise `PolicyError` listing every problem."""
     path = Path(path)
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # _Loader is a SafeLoader
     except OSError as error:
         raise PolicyError(path, [("(file)", error.strerror or str(error))]) from None
     except yaml.YAMLError as error:

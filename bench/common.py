@@ -1,0 +1,153 @@
+"""What every benchmark shares: rates, comparisons with a baseline, timing, the table and the JSON file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+P = TypeVar("P")
+RESULTS_DIR = Path(__file__).resolve().parents[1] / "bench-results"
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """``events`` done in ``seconds`` by the thing named ``name``."""
+
+    name: str
+    events: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else float("inf")
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A rate beside its baseline; ``target`` is the smallest ratio the issue asks for, if any."""
+
+    subject: Rate
+    baseline: Rate
+    target: float | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.subject.per_second / self.baseline.per_second
+
+    @property
+    def verdict(self) -> str:
+        if self.target is None:
+            return ""
+        return "PASS" if self.ratio >= self.target else "MISS"
+
+
+def split(items: Sequence[T], parts: int) -> list[Sequence[T]]:
+    """``items`` dealt into ``parts`` slices of (nearly) equal length."""
+    return [items[i::parts] for i in range(parts)]
+
+
+def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+async def run_concurrently(jobs: Iterable[Awaitable[object]]) -> float:
+    """Run ``jobs`` together; the seconds until the last one finished."""
+    started = time.perf_counter()
+    await asyncio.gather(*jobs)
+    return time.perf_counter() - started
+
+
+async def measure(
+    name: str, events: int, plan: Callable[[int], P], run: Callable[[P], Awaitable[float]]
+) -> Rate:
+    """Warm up on a small plan (connections, prepared statements), then time ``run`` on ``events``.
+
+    ``plan(n)`` builds the work for ``n`` events outside the timing; ``run`` does it and returns the
+    seconds it took, so that it may leave its own set-up out of the figure.
+    """
+    await run(plan(max(events // 50, 16)))
+    seconds = await run(plan(events))
+    rate = Rate(name, events, seconds)
+    report(rate)
+    return rate
+
+
+def report(rate: Rate) -> None:
+    """One progress line, while the run goes on."""
+    print(f"  {rate.name:<56} {rate.per_second:>10,.0f} events/s", flush=True)
+
+
+def render(title: str, comparisons: Sequence[Comparison]) -> str:
+    header = ("measurement", "events/s", "baseline", "events/s", "ratio", "target", "")
+    rows = [
+        (
+            c.subject.name,
+            f"{c.subject.per_second:,.0f}",
+            c.baseline.name,
+            f"{c.baseline.per_second:,.0f}",
+            f"{c.ratio:.2f}x",
+            "" if c.target is None else f">= {c.target:g}x",
+            c.verdict,
+        )
+        for c in comparisons
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    right = {1, 3, 4}
+
+    def line(row: Sequence[str]) -> str:
+        cells = [
+            cell.rjust(w) if i in right else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  ".join(cells).rstrip()
+
+    rule = "-" * len(line(header))
+    return "\n".join([title, rule, line(header), rule, *(line(row) for row in rows), rule])
+
+
+def write_json(
+    name: str, rates: Sequence[Rate], comparisons: Sequence[Comparison], notes: Sequence[str]
+) -> Path:
+    """Write ``bench-results/<name>.json``; its path."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    document = {
+        "benchmark": name,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.platform(),
+        },
+        "rates": [_rate_json(rate) for rate in rates],
+        "comparisons": [
+            {
+                "subject": c.subject.name,
+                "baseline": c.baseline.name,
+                "ratio": round(c.ratio, 3),
+                "target": c.target,
+                "verdict": c.verdict or None,
+            }
+            for c in comparisons
+        ],
+        "notes": list(notes),
+    }
+    path.write_text(json.dumps(document, indent=2) + "\n")
+    return path
+
+
+def _rate_json(rate: Rate) -> dict[str, object]:
+    return {
+        "name": rate.name,
+        "events": rate.events,
+        "seconds": round(rate.seconds, 4),
+        "events_per_second": round(rate.per_second, 1),
+    }

@@ -1,0 +1,209 @@
+"""The one ``case-events`` consumer every service uses instead of its own boilerplate.
+
+Per batch of records: decode them (what does not decode is dead-lettered), open one transaction, record
+the events' ids in ``consumer_tracking`` (an id already there is a redelivery and is skipped), let the
+handler derive what it derives in that same transaction, commit, publish dead letters, and only then
+commit the Kafka offsets. While PostgreSQL or Kafka is unreachable it waits and retries the same batch
+without committing anything, however long the outage lasts: a healthy event is never dead-lettered.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Protocol, TypeAlias, TypeVar
+
+from aiokafka import ConsumerRecord
+from aiokafka.errors import CommitFailedError
+from faststream import AckPolicy
+from faststream.kafka.annotations import KafkaMessage
+
+from shared.dlq import DeadLetter, DeadLetterPublisher, FieldError
+from shared.events import Envelope, EventDecodeError, decode_envelope
+from shared.eventstore.store import Connection, PostgresEventStore, VersionConflictError
+from shared.retry import Backoff, is_transient
+from shared.runtime import Runtime
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Record: TypeAlias = ConsumerRecord  # aiokafka ships no type information
+
+
+@dataclass
+class Batch:
+    """The not-yet-handled events of one consumed batch, and the transaction to handle them in."""
+
+    connection: Connection
+    store: PostgresEventStore
+    events: list[Envelope]
+    rejected: list[tuple[Envelope, str]] = field(default_factory=list)
+
+    def reject(self, event: Envelope, reason: str) -> None:
+        """Mark ``event`` as one no retry can handle (a domain rule refuses it for good): dead-letter it."""
+        self.rejected.append((event, reason))
+
+
+class CaseEventHandler(Protocol):
+    """What a service does with case events. ``handle`` runs inside the batch's transaction."""
+
+    event_types: frozenset[str] | None  # the types it wants; None for all
+
+    async def handle(self, batch: Batch) -> None: ...
+
+
+class CaseEventConsumer:
+    """A runtime component subscribing ``handler`` to ``case-events`` under consumer group ``group``."""
+
+    def __init__(self, group: str, handler: CaseEventHandler, *, batch_size: int = 500) -> None:
+        self.group = group
+        self.handler = handler
+        self.batch_size = batch_size
+
+    def setup(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._group_id = f"{runtime.settings.topic_prefix}{self.group}"
+        self._dead_letters = DeadLetterPublisher(
+            runtime.topics.dlq_for_group(self.group), runtime.metrics.dlq_messages
+        )
+        self._outcomes = runtime.metrics.consumed
+        self._handling = runtime.metrics.event_handling
+        self._retries = runtime.metrics.consumer_retries.labels(group=self.group)
+        subscriber = runtime.broker.subscriber(
+            runtime.topics.case_events,
+            group_id=self._group_id,
+            batch=True,
+            max_records=self.batch_size,
+            batch_timeout_ms=50,
+            fetch_max_wait_ms=20,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.MANUAL,
+            # A long outage holds a batch for as long as it lasts; stay in the group meanwhile.
+            max_poll_interval_ms=24 * 3600 * 1000,
+        )
+
+        async def on_batch(message: KafkaMessage) -> None:
+            records: Sequence[Record] = message.raw_message
+            await self.consume(records)
+            await self._commit(message)
+
+        subscriber(on_batch)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def consume(self, records: Sequence[Record]) -> None:
+        """Handle one batch to the end: handled and tracked, or dead-lettered; never dropped."""
+        events: list[tuple[Record, Envelope]] = []
+        letters: list[DeadLetter] = []
+        for record in records:
+            try:
+                events.append((record, decode_envelope(record.value or b"")))
+            except EventDecodeError as error:
+                letters.append(_letter(record, error.reason))
+        types = self.handler.event_types
+        wanted = [(record, event) for record, event in events if types is None or event.type in types]
+        self._outcomes.labels(group=self.group, outcome="ignored").inc(len(events) - len(wanted))
+        if wanted:
+            rejected = await self._until_done("handle a batch", partial(self._handle_batch, wanted))
+            letters.extend(rejected)
+        if letters:
+            await self._until_done(
+                "publish dead letters", partial(self._dead_letters.publish, self._runtime.producer, letters)
+            )
+        self._outcomes.labels(group=self.group, outcome="dead_lettered").inc(len(letters))
+
+    async def _handle_batch(self, wanted: list[tuple[Record, Envelope]]) -> list[DeadLetter]:
+        try:
+            return await self._in_transaction(wanted)
+        except Exception as error:
+            if is_transient(error) or isinstance(error, VersionConflictError) or len(wanted) == 1:
+                raise
+            # Something in the batch breaks the handler: handle one event at a time to find it.
+            log.warning("%s: a batch failed (%r); handling its events one by one", self.group, error)
+            letters: list[DeadLetter] = []
+            for one in wanted:
+                letters.extend(await self._until_done("handle an event", partial(self._handle_one, one)))
+            return letters
+
+    async def _handle_one(self, one: tuple[Record, Envelope]) -> list[DeadLetter]:
+        try:
+            return await self._in_transaction([one])
+        except Exception as error:
+            if is_transient(error) or isinstance(error, VersionConflictError):
+                raise
+            record, event = one
+            log.error(
+                "%s: event %s (%s) cannot be handled: %r", self.group, event.event_id, event.type, error
+            )
+            async with self._runtime.pool.acquire() as connection:
+                await self._track(connection, [event])
+            return [_letter(record, f"handler failed: {error!r}")]
+
+    async def _in_transaction(self, wanted: list[tuple[Record, Envelope]]) -> list[DeadLetter]:
+        started = time.perf_counter()
+        async with self._runtime.pool.acquire() as connection, connection.transaction():
+            fresh_ids = await self._track(connection, [event for _, event in wanted])
+            fresh: list[Envelope] = []
+            records = {}
+            for record, event in wanted:
+                if event.event_id in fresh_ids:
+                    fresh_ids.discard(event.event_id)  # a duplicate inside the batch counts once
+                    fresh.append(event)
+                    records[event.event_id] = record
+            batch = Batch(connection, PostgresEventStore(self._runtime.pool), fresh)
+            if fresh:
+                await self.handler.handle(batch)
+        elapsed = time.perf_counter() - started
+        for event in fresh:
+            self._handling.labels(event_type=event.type).observe(elapsed / len(fresh))
+        self._outcomes.labels(group=self.group, outcome="handled").inc(len(fresh) - len(batch.rejected))
+        self._outcomes.labels(group=self.group, outcome="duplicate").inc(len(wanted) - len(fresh))
+        return [_letter(records[event.event_id], f"rejected: {reason}") for event, reason in batch.rejected]
+
+    async def _track(self, connection: Connection, events: Sequence[Envelope]) -> set[object]:
+        rows = await connection.fetch(
+            """INSERT INTO consumer_tracking (consumer, event_id) SELECT $1, unnest($2::uuid[])
+               ON CONFLICT DO NOTHING RETURNING event_id""",
+            self.group, [event.event_id for event in events],
+        )  # fmt: skip
+        return {row["event_id"] for row in rows}
+
+    async def _commit(self, message: KafkaMessage) -> None:
+        try:
+            await self._until_done("commit offsets", message.ack)
+        except CommitFailedError as error:
+            # The group rebalanced: the partitions are someone else's now, and the tracking table keeps
+            # the new owner from handling these events twice.
+            log.warning("%s: offsets not committed after a rebalance: %s", self.group, error)
+
+    async def _until_done(self, what: str, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Retry ``attempt`` through outages (PostgreSQL or Kafka down) and version conflicts until done."""
+        backoff = Backoff()
+        while True:
+            try:
+                return await attempt()
+            except CommitFailedError:
+                raise
+            except Exception as error:
+                if not (is_transient(error) or isinstance(error, VersionConflictError)):
+                    raise
+                self._retries.inc()
+                log.warning("%s: cannot %s yet, retrying: %r", self.group, what, error)
+                await backoff.wait()
+
+
+def _letter(record: Record, reason: str) -> DeadLetter:
+    return DeadLetter(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key,
+        value=record.value,
+        errors=(FieldError(None, reason),),
+    )

@@ -1,0 +1,45 @@
+"""The case events of DESIGN.md B4: the envelope, the typed payloads, encoding and upcasting."""
+
+from shared.events.envelope import Actor, ActorKind, Envelope, NewEvent
+from shared.events.registry import EventDecodeError, decode_envelope, encode_envelope, payload_of
+from shared.events.types import (
+    CaseAcknowledged,
+    CaseAssigned,
+    CaseEscalated,
+    CaseInfoRequested,
+    CaseNeedsTriage,
+    CaseRefused,
+    CaseResolved,
+    CitizenNotificationFailed,
+    CitizenNotified,
+    CitizenReplied,
+    ComplaintFiled,
+    EventData,
+    SlaBreached,
+    VerdictRecorded,
+)
+
+__all__ = [
+    "Actor",
+    "ActorKind",
+    "CaseAcknowledged",
+    "CaseAssigned",
+    "CaseEscalated",
+    "CaseInfoRequested",
+    "CaseNeedsTriage",
+    "CaseRefused",
+    "CaseResolved",
+    "CitizenNotificationFailed",
+    "CitizenNotified",
+    "CitizenReplied",
+    "ComplaintFiled",
+    "Envelope",
+    "EventData",
+    "EventDecodeError",
+    "NewEvent",
+    "SlaBreached",
+    "VerdictRecorded",
+    "decode_envelope",
+    "encode_envelope",
+    "payload_of",
+]

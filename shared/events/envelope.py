@@ -1,0 +1,80 @@
+"""The event envelope of DESIGN.md B4, and what a writer hands the event store to append."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from shared.events.types import EventData
+
+ActorKind = Literal["citizen", "unit", "working_group", "system"]
+
+
+class Actor(BaseModel):
+    """Who caused an event: a citizen, a unit, the working group, or a service (``system``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: ActorKind
+    id: str = Field(min_length=1, max_length=200)
+
+
+class Envelope(BaseModel):
+    """One stored case event, exactly as it travels on ``case-events`` (B4)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: UUID
+    type: str = Field(min_length=1, max_length=100)
+    schema_version: int = Field(ge=1)
+    case_id: UUID
+    version: int = Field(ge=1)
+    occurred_at: AwareDatetime
+    producer: str = Field(min_length=1, max_length=100)
+    causation_id: UUID | None = None
+    correlation_id: UUID | None = None
+    actor: Actor
+    data: dict[str, Any]
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+
+class NewEvent(BaseModel):
+    """An event a writer wants appended; the store gives it its version.
+
+    ``idempotency_key`` is unique within the case stream (DESIGN.md Part A): for a derived event the
+    causing event's id plus what is derived from it, for a command the request's key, for a filing the
+    channel and its message id. Appending an existing key stores nothing and returns what is stored.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    event_id: UUID
+    data: EventData
+    idempotency_key: str = Field(min_length=1, max_length=300)
+    occurred_at: AwareDatetime
+    producer: str
+    actor: Actor
+    causation_id: UUID | None = None
+    correlation_id: UUID | None = None
+
+    def envelope(self, case_id: UUID, version: int) -> Envelope:
+        return Envelope(
+            event_id=self.event_id,
+            type=self.data.type_name(),
+            schema_version=self.data.schema_version,
+            case_id=case_id,
+            version=version,
+            occurred_at=self.occurred_at,
+            producer=self.producer,
+            causation_id=self.causation_id,
+            correlation_id=self.correlation_id,
+            actor=self.actor,
+            data=self.data.model_dump(mode="json"),
+        )

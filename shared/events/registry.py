@@ -1,0 +1,86 @@
+"""Encoding and decoding of envelopes, with upcasters so an old payload version reads as the current one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from shared.events.envelope import Envelope
+from shared.events.types import EVENT_TYPES, EventData
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+# (type, from schema_version) -> a function returning the data in schema_version + 1.
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+E = TypeVar("E", bound=EventData)
+
+
+class EventDecodeError(ValueError):
+    """Bytes that are no envelope, an unknown type, or data that fails validation; ``reason`` says which."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def upcaster(event_type: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+    """Register a function that turns ``event_type`` data of ``from_version`` into ``from_version + 1``."""
+
+    def register(function: Upcaster) -> Upcaster:
+        UPCASTERS[(event_type, from_version)] = function
+        return function
+
+    return register
+
+
+def encode_envelope(envelope: Envelope) -> bytes:
+    """The UTF-8 JSON of B4; non-ASCII text (Khmer) stays as it is, not escaped."""
+    return envelope.model_dump_json().encode()
+
+
+def decode_envelope(raw: bytes | str) -> Envelope:
+    """Parse an envelope, check that its type is known and its data valid, and upcast old versions."""
+    try:
+        envelope = Envelope.model_validate_json(raw)
+    except ValidationError as error:
+        raise EventDecodeError(f"not a case event envelope: {_errors(error)}") from error
+    current = _upcast(envelope)
+    payload_of(current)
+    return current
+
+
+def payload_of(envelope: Envelope, expected: type[E] | None = None) -> E | EventData:
+    """The typed data of ``envelope`` (validated); with ``expected``, also check its type."""
+    cls = EVENT_TYPES.get(envelope.type)
+    if cls is None:
+        raise EventDecodeError(f"unknown event type {envelope.type!r}")
+    if expected is not None and cls is not expected:
+        raise EventDecodeError(f"expected {expected.type_name()}, got {envelope.type}")
+    if envelope.schema_version != cls.schema_version:
+        raise EventDecodeError(
+            f"{envelope.type} schema_version {envelope.schema_version} is not {cls.schema_version}"
+        )
+    try:
+        return cls.model_validate(envelope.data)
+    except ValidationError as error:
+        raise EventDecodeError(f"invalid {envelope.type} data: {_errors(error)}") from error
+
+
+def _upcast(envelope: Envelope) -> Envelope:
+    cls = EVENT_TYPES.get(envelope.type)
+    if cls is None or envelope.schema_version >= cls.schema_version:
+        return envelope
+    data, version = envelope.data, envelope.schema_version
+    while version < cls.schema_version:
+        step = UPCASTERS.get((envelope.type, version))
+        if step is None:
+            raise EventDecodeError(f"no upcaster for {envelope.type} schema_version {version}")
+        data, version = step(data), version + 1
+    return envelope.model_copy(update={"data": data, "schema_version": version})
+
+
+def _errors(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc']) or '(root)'}: {item['msg']}" for item in error.errors()
+    )

@@ -1,0 +1,47 @@
+"""Telling an outage from bad data, and waiting out an outage with capped exponential backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import asyncpg
+from aiokafka.errors import KafkaError
+
+# Errors that say a server is unreachable or busy, not that the data is wrong: wait and try again.
+_TRANSIENT: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    ConnectionError,
+    KafkaError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """True when ``error`` comes from an outage or contention rather than from the data itself."""
+    return isinstance(error, _TRANSIENT)
+
+
+class Backoff:
+    """Exponential backoff with full jitter, from ``first`` up to ``cap`` seconds, for as long as needed."""
+
+    def __init__(self, first: float = 0.05, cap: float = 5.0) -> None:
+        self.first = first
+        self.cap = cap
+        self._attempt = 0
+
+    def reset(self) -> None:
+        self._attempt = 0
+
+    async def wait(self) -> None:
+        delay = min(self.cap, self.first * 2**self._attempt)
+        self._attempt = min(self._attempt + 1, 30)
+        await asyncio.sleep(random.uniform(delay / 2, delay))

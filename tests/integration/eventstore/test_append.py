@@ -1,0 +1,139 @@
+"""Appends: versions, optimistic concurrency, idempotency keys, outbox rows in the same transaction."""
+
+import asyncio
+import uuid
+
+import asyncpg
+import pytest
+
+from shared.events import CaseNeedsTriage, CitizenReplied
+from shared.eventstore import Append, Appended, PostgresEventStore, VersionConflictError
+from shared.testing.events import new_event
+
+pytestmark = pytest.mark.integration
+
+KHMER = "ប៉ូលិសនៅស្រុកមិនព្រមទទួលពាក្យបណ្តឹងរបស់ខ្ញុំទេ 🙏"
+
+
+async def test_a_new_stream_gets_versions_from_one_and_reads_back_in_order(
+    event_store: PostgresEventStore,
+) -> None:
+    case_id = uuid.uuid4()
+    first, second = new_event(CitizenReplied(text=KHMER)), new_event()
+    appended = await event_store.append(case_id, 0, [first, second])
+    assert [e.version for e in appended.events] == [1, 2]
+    assert not appended.duplicate
+    stream = await event_store.read_stream(case_id)
+    assert [(e.event_id, e.version) for e in stream] == [(first.event_id, 1), (second.event_id, 2)]
+    assert stream[0].data["text"] == KHMER
+    assert stream[0].type == "CitizenReplied"
+    assert stream[0].case_id == case_id
+
+
+async def test_a_stale_expected_version_conflicts_and_writes_nothing(
+    event_store: PostgresEventStore, pool: asyncpg.Pool
+) -> None:
+    case_id = uuid.uuid4()
+    await event_store.append(case_id, 0, [new_event(), new_event()])
+    with pytest.raises(VersionConflictError) as raised:
+        await event_store.append(case_id, 1, [new_event()])
+    assert raised.value.current_version == 2
+    assert raised.value.expected_version == 1
+    with pytest.raises(VersionConflictError):
+        await event_store.append(case_id, 5, [new_event()])  # ahead of the stream: no gap either
+    assert len(await event_store.read_stream(case_id)) == 2
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE case_id = $1", case_id) == 2
+
+
+async def test_the_same_idempotency_key_is_stored_once(
+    event_store: PostgresEventStore, pool: asyncpg.Pool
+) -> None:
+    case_id = uuid.uuid4()
+    original = new_event(key="web:msg-1")
+    stored = await event_store.append(case_id, 0, [original])
+    retry = new_event(key="web:msg-1")  # a retry carries a new event id but the same key
+    again = await event_store.append(case_id, 0, [retry])
+    later = await event_store.append(case_id, 1, [new_event(key="web:msg-1")])  # even on the right version
+    assert again.duplicate
+    assert later.duplicate
+    assert again.events == stored.events == later.events
+    assert await pool.fetchval("SELECT count(*) FROM events WHERE case_id = $1", case_id) == 1
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE case_id = $1", case_id) == 1
+
+
+async def test_many_streams_in_one_append_get_their_own_answers(event_store: PostgresEventStore) -> None:
+    moved, fresh, repeated = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    await event_store.append(moved, 0, [new_event()])
+    await event_store.append(repeated, 0, [new_event(key="k")])
+    results = await event_store.append_many(
+        [
+            Append(moved, 0, [new_event()]),
+            Append(fresh, 0, [new_event(), new_event()]),
+            Append(repeated, 1, [new_event(key="k")]),
+        ]
+    )
+    assert isinstance(results[0], VersionConflictError)
+    assert results[0].current_version == 1
+    assert isinstance(results[1], Appended)
+    assert [e.version for e in results[1].events] == [1, 2]
+    assert isinstance(results[2], Appended)
+    assert results[2].duplicate
+    assert len(await event_store.read_stream(moved)) == 1
+
+
+async def test_an_append_inside_a_failed_transaction_leaves_nothing(
+    event_store: PostgresEventStore, pool: asyncpg.Pool
+) -> None:
+    case_id = uuid.uuid4()
+
+    async def file_then_fail() -> None:
+        async with pool.acquire() as connection, connection.transaction():
+            await event_store.append(case_id, 0, [new_event()], connection=connection)
+            raise RuntimeError("the caller's own work failed")
+
+    with pytest.raises(RuntimeError):
+        await file_then_fail()
+    assert await event_store.read_stream(case_id) == []
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_concurrent_writers_on_one_case_never_share_or_skip_a_version(
+    event_store: PostgresEventStore,
+) -> None:
+    case_id = uuid.uuid4()
+    writers, per_writer = 50, 20
+    conflicts = 0
+
+    async def writer(number: int) -> None:
+        nonlocal conflicts
+        version = 0
+        for sequence in range(per_writer):
+            while True:
+                try:
+                    appended = await event_store.append(
+                        case_id, version, [new_event(key=f"w{number}:{sequence}")]
+                    )
+                    version = appended.events[-1].version
+                    break
+                except VersionConflictError as conflict:
+                    conflicts += 1
+                    version = conflict.current_version  # the error says where the stream is: no reload
+
+    await asyncio.gather(*(writer(n) for n in range(writers)))
+    stream = await event_store.read_stream(case_id)
+    assert [e.version for e in stream] == list(range(1, writers * per_writer + 1))
+    assert len({e.event_id for e in stream}) == writers * per_writer
+    assert conflicts > 0  # the writers really raced
+
+
+async def test_read_all_pages_through_every_event_in_position_order(event_store: PostgresEventStore) -> None:
+    cases = [uuid.uuid4() for _ in range(5)]
+    for case_id in cases:
+        await event_store.append(case_id, 0, [new_event(), new_event(CaseNeedsTriage(reason="x"))])
+    seen, after = [], 0
+    while page := await event_store.read_all(after, limit=3):
+        seen.extend(page)
+        after = page[-1].position
+    assert len(seen) == 10
+    assert [s.position for s in seen] == sorted(s.position for s in seen)
+    assert {s.envelope.case_id for s in seen} == set(cases)
