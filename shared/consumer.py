@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Protocol, TypeAlias, TypeVar
+from uuid import UUID
 
 from aiokafka import ConsumerRecord
 from aiokafka.errors import CommitFailedError
@@ -24,12 +25,13 @@ from faststream.kafka.annotations import KafkaMessage
 from shared.dlq import DeadLetter, DeadLetterPublisher, FieldError
 from shared.events import Envelope, EventDecodeError, decode_envelope
 from shared.eventstore.store import Connection, PostgresEventStore, VersionConflictError
-from shared.retry import Backoff, is_transient
+from shared.retry import is_transient, until_done
 from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 Record: TypeAlias = ConsumerRecord  # aiokafka ships no type information
+Pair: TypeAlias = tuple[Record, Envelope]
+T = TypeVar("T")
 
 
 @dataclass
@@ -49,9 +51,113 @@ class Batch:
 class CaseEventHandler(Protocol):
     """What a service does with case events. ``handle`` runs inside the batch's transaction."""
 
-    event_types: frozenset[str] | None  # the types it wants; None for all
+    @property
+    def event_types(self) -> frozenset[str] | None:
+        """The types it wants; None for all."""
 
     async def handle(self, batch: Batch) -> None: ...
+
+
+class CaseEventProcessor:
+    """Takes one batch of records to the end: handled and tracked, or dead-lettered; never dropped."""
+
+    def __init__(self, group: str, handler: CaseEventHandler, runtime: Runtime) -> None:
+        self.group = group
+        self.handler = handler
+        self._runtime = runtime
+        self._dead_letters = DeadLetterPublisher(
+            runtime.topics.dlq_for_group(group), runtime.metrics.dlq_messages
+        )
+        self._outcomes = runtime.metrics.consumed
+        self._handling = runtime.metrics.event_handling
+        self._retries = runtime.metrics.consumer_retries.labels(group=group)
+
+    async def process(self, records: Sequence[Record]) -> None:
+        pairs: list[Pair] = []
+        letters: list[DeadLetter] = []
+        for record in records:
+            try:
+                pairs.append((record, decode_envelope(record.value or b"")))
+            except EventDecodeError as error:
+                letters.append(_letter(record, error.reason))
+        types = self.handler.event_types
+        wanted = [(record, event) for record, event in pairs if types is None or event.type in types]
+        self._count("ignored", len(pairs) - len(wanted))
+        if wanted:
+            letters.extend(await self._until_done("handle a batch", partial(self._handle_batch, wanted)))
+        if letters:
+            publish = partial(self._dead_letters.publish, self._runtime.producer, letters)
+            await self._until_done("publish dead letters", publish)
+            self._count("dead_lettered", len(letters))
+
+    async def _handle_batch(self, wanted: list[Pair]) -> list[DeadLetter]:
+        try:
+            return await self._in_transaction(wanted)
+        except Exception as error:
+            if _retryable(error) or len(wanted) == 1:
+                raise
+            # Something in the batch breaks the handler: handle one event at a time to find it.
+            log.warning("%s: a batch failed (%r); handling its events one by one", self.group, error)
+            letters: list[DeadLetter] = []
+            for pair in wanted:
+                letters.extend(await self._until_done("handle an event", partial(self._handle_one, pair)))
+            return letters
+
+    async def _handle_one(self, pair: Pair) -> list[DeadLetter]:
+        try:
+            return await self._in_transaction([pair])
+        except Exception as error:
+            if _retryable(error):
+                raise
+            record, event = pair
+            log.error(
+                "%s: event %s (%s) cannot be handled: %r", self.group, event.event_id, event.type, error
+            )
+            async with self._runtime.pool.acquire() as connection:
+                await self._track(connection, [event])
+            return [_letter(record, f"handler failed: {error!r}")]
+
+    async def _in_transaction(self, wanted: list[Pair]) -> list[DeadLetter]:
+        started = time.perf_counter()
+        records: dict[UUID, Record] = {}
+        async with self._runtime.pool.acquire() as connection, connection.transaction():
+            fresh_ids = await self._track(connection, [event for _, event in wanted])
+            fresh: list[Envelope] = []
+            for record, event in wanted:
+                if event.event_id in fresh_ids:
+                    fresh_ids.discard(event.event_id)  # the same event twice in one batch counts once
+                    fresh.append(event)
+                    records[event.event_id] = record
+            batch = Batch(connection, PostgresEventStore(self._runtime.pool), fresh)
+            if fresh:
+                await self.handler.handle(batch)
+        elapsed = time.perf_counter() - started
+        for event in fresh:
+            self._handling.labels(event_type=event.type).observe(elapsed / len(fresh))
+        self._count("handled", len(fresh) - len(batch.rejected))
+        self._count("duplicate", len(wanted) - len(fresh))
+        return [_letter(records[event.event_id], f"rejected: {reason}") for event, reason in batch.rejected]
+
+    async def _track(self, connection: Connection, events: Sequence[Envelope]) -> set[UUID]:
+        rows = await connection.fetch(
+            """INSERT INTO consumer_tracking (consumer, event_id) SELECT $1, unnest($2::uuid[])
+               ON CONFLICT DO NOTHING RETURNING event_id""",
+            self.group, [event.event_id for event in events],
+        )  # fmt: skip
+        return {row["event_id"] for row in rows}
+
+    async def _until_done(self, what: str, attempt: Callable[[], Awaitable[T]]) -> T:
+        return await until_done(
+            f"{self.group}: {what}",
+            attempt,
+            log=log,
+            also_retry=(VersionConflictError,),
+            on_retry=self._retries.inc,
+        )
+
+    def _count(self, outcome: str, amount: int) -> None:
+        if amount:
+            self._outcomes.labels(group=self.group, outcome=outcome).inc(amount)
 
 
 class CaseEventConsumer:
@@ -63,17 +169,10 @@ class CaseEventConsumer:
         self.batch_size = batch_size
 
     def setup(self, runtime: Runtime) -> None:
-        self._runtime = runtime
-        self._group_id = f"{runtime.settings.topic_prefix}{self.group}"
-        self._dead_letters = DeadLetterPublisher(
-            runtime.topics.dlq_for_group(self.group), runtime.metrics.dlq_messages
-        )
-        self._outcomes = runtime.metrics.consumed
-        self._handling = runtime.metrics.event_handling
-        self._retries = runtime.metrics.consumer_retries.labels(group=self.group)
+        self.processor = CaseEventProcessor(self.group, self.handler, runtime)
         subscriber = runtime.broker.subscriber(
             runtime.topics.case_events,
-            group_id=self._group_id,
+            group_id=f"{runtime.settings.topic_prefix}{self.group}",
             batch=True,
             max_records=self.batch_size,
             batch_timeout_ms=50,
@@ -86,7 +185,7 @@ class CaseEventConsumer:
 
         async def on_batch(message: KafkaMessage) -> None:
             records: Sequence[Record] = message.raw_message
-            await self.consume(records)
+            await self.processor.process(records)
             await self._commit(message)
 
         subscriber(on_batch)
@@ -97,105 +196,17 @@ class CaseEventConsumer:
     async def stop(self) -> None:
         return None
 
-    async def consume(self, records: Sequence[Record]) -> None:
-        """Handle one batch to the end: handled and tracked, or dead-lettered; never dropped."""
-        events: list[tuple[Record, Envelope]] = []
-        letters: list[DeadLetter] = []
-        for record in records:
-            try:
-                events.append((record, decode_envelope(record.value or b"")))
-            except EventDecodeError as error:
-                letters.append(_letter(record, error.reason))
-        types = self.handler.event_types
-        wanted = [(record, event) for record, event in events if types is None or event.type in types]
-        self._outcomes.labels(group=self.group, outcome="ignored").inc(len(events) - len(wanted))
-        if wanted:
-            rejected = await self._until_done("handle a batch", partial(self._handle_batch, wanted))
-            letters.extend(rejected)
-        if letters:
-            await self._until_done(
-                "publish dead letters", partial(self._dead_letters.publish, self._runtime.producer, letters)
-            )
-        self._outcomes.labels(group=self.group, outcome="dead_lettered").inc(len(letters))
-
-    async def _handle_batch(self, wanted: list[tuple[Record, Envelope]]) -> list[DeadLetter]:
-        try:
-            return await self._in_transaction(wanted)
-        except Exception as error:
-            if is_transient(error) or isinstance(error, VersionConflictError) or len(wanted) == 1:
-                raise
-            # Something in the batch breaks the handler: handle one event at a time to find it.
-            log.warning("%s: a batch failed (%r); handling its events one by one", self.group, error)
-            letters: list[DeadLetter] = []
-            for one in wanted:
-                letters.extend(await self._until_done("handle an event", partial(self._handle_one, one)))
-            return letters
-
-    async def _handle_one(self, one: tuple[Record, Envelope]) -> list[DeadLetter]:
-        try:
-            return await self._in_transaction([one])
-        except Exception as error:
-            if is_transient(error) or isinstance(error, VersionConflictError):
-                raise
-            record, event = one
-            log.error(
-                "%s: event %s (%s) cannot be handled: %r", self.group, event.event_id, event.type, error
-            )
-            async with self._runtime.pool.acquire() as connection:
-                await self._track(connection, [event])
-            return [_letter(record, f"handler failed: {error!r}")]
-
-    async def _in_transaction(self, wanted: list[tuple[Record, Envelope]]) -> list[DeadLetter]:
-        started = time.perf_counter()
-        async with self._runtime.pool.acquire() as connection, connection.transaction():
-            fresh_ids = await self._track(connection, [event for _, event in wanted])
-            fresh: list[Envelope] = []
-            records = {}
-            for record, event in wanted:
-                if event.event_id in fresh_ids:
-                    fresh_ids.discard(event.event_id)  # a duplicate inside the batch counts once
-                    fresh.append(event)
-                    records[event.event_id] = record
-            batch = Batch(connection, PostgresEventStore(self._runtime.pool), fresh)
-            if fresh:
-                await self.handler.handle(batch)
-        elapsed = time.perf_counter() - started
-        for event in fresh:
-            self._handling.labels(event_type=event.type).observe(elapsed / len(fresh))
-        self._outcomes.labels(group=self.group, outcome="handled").inc(len(fresh) - len(batch.rejected))
-        self._outcomes.labels(group=self.group, outcome="duplicate").inc(len(wanted) - len(fresh))
-        return [_letter(records[event.event_id], f"rejected: {reason}") for event, reason in batch.rejected]
-
-    async def _track(self, connection: Connection, events: Sequence[Envelope]) -> set[object]:
-        rows = await connection.fetch(
-            """INSERT INTO consumer_tracking (consumer, event_id) SELECT $1, unnest($2::uuid[])
-               ON CONFLICT DO NOTHING RETURNING event_id""",
-            self.group, [event.event_id for event in events],
-        )  # fmt: skip
-        return {row["event_id"] for row in rows}
-
     async def _commit(self, message: KafkaMessage) -> None:
         try:
-            await self._until_done("commit offsets", message.ack)
+            await until_done(f"{self.group}: commit offsets", message.ack, log=log)
         except CommitFailedError as error:
             # The group rebalanced: the partitions are someone else's now, and the tracking table keeps
             # the new owner from handling these events twice.
             log.warning("%s: offsets not committed after a rebalance: %s", self.group, error)
 
-    async def _until_done(self, what: str, attempt: Callable[[], Awaitable[T]]) -> T:
-        """Retry ``attempt`` through outages (PostgreSQL or Kafka down) and version conflicts until done."""
-        backoff = Backoff()
-        while True:
-            try:
-                return await attempt()
-            except CommitFailedError:
-                raise
-            except Exception as error:
-                if not (is_transient(error) or isinstance(error, VersionConflictError)):
-                    raise
-                self._retries.inc()
-                log.warning("%s: cannot %s yet, retrying: %r", self.group, what, error)
-                await backoff.wait()
+
+def _retryable(error: BaseException) -> bool:
+    return is_transient(error) or isinstance(error, VersionConflictError)
 
 
 def _letter(record: Record, reason: str) -> DeadLetter:

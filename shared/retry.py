@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import asyncpg
 from aiokafka.errors import KafkaError
+
+T = TypeVar("T")
 
 # Errors that say a server is unreachable or busy, not that the data is wrong: wait and try again.
 _TRANSIENT: tuple[type[BaseException], ...] = (
@@ -45,3 +50,25 @@ class Backoff:
         delay = min(self.cap, self.first * 2**self._attempt)
         self._attempt = min(self._attempt + 1, 30)
         await asyncio.sleep(random.uniform(delay / 2, delay))
+
+
+async def until_done(
+    what: str,
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    log: logging.Logger,
+    also_retry: tuple[type[BaseException], ...] = (),
+    on_retry: Callable[[], object] = lambda: None,
+) -> T:
+    """Run ``attempt`` until it succeeds, waiting out transient errors (and ``also_retry``) for as long as
+    they last; any other error is raised at once."""
+    backoff = Backoff()
+    while True:
+        try:
+            return await attempt()
+        except Exception as error:
+            if not (is_transient(error) or isinstance(error, also_retry)):
+                raise
+            on_retry()
+            log.warning("cannot %s yet, retrying: %r", what, error)
+            await backoff.wait()

@@ -6,11 +6,12 @@ from fastapi import FastAPI
 
 from services.intake.settings import IntakeSettings
 from shared.http import service_app
+from shared.outbox_relay import OutboxRelay
 from shared.runtime import Runtime
 
 SERVICE = "intake"
 
 
 def bootstrap(settings: IntakeSettings) -> FastAPI:
-    runtime = Runtime(SERVICE, settings)
+    runtime = Runtime(SERVICE, settings, components=[OutboxRelay()])
     return service_app(runtime)

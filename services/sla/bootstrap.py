@@ -6,11 +6,12 @@ from fastapi import FastAPI
 
 from services.sla.settings import SlaSettings
 from shared.http import service_app
+from shared.outbox_relay import OutboxRelay
 from shared.runtime import Runtime
 
 SERVICE = "sla"
 
 
 def bootstrap(settings: SlaSettings) -> FastAPI:
-    runtime = Runtime(SERVICE, settings)
+    runtime = Runtime(SERVICE, settings, components=[OutboxRelay()])
     return service_app(runtime)

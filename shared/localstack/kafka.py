@@ -11,6 +11,7 @@ from pathlib import Path
 
 from shared.localstack.process import (
     ServerStartError,
+    kill_now,
     pid_alive,
     port_open,
     read_pid,
@@ -150,7 +151,7 @@ class KafkaServer:
         """SIGKILL, for tests of a broker that dies."""
         pid = read_pid(self.pid_file)
         if pid is not None:
-            terminate(pid, timeout=0.0)
+            kill_now(pid)
         self.stop()
 
     def _format(self, classpath: str, config: Path) -> None:

@@ -77,6 +77,14 @@ def read_pid(pid_file: Path) -> int | None:
         return None
 
 
+def kill_now(pid: int) -> None:
+    """SIGKILL at once, the way a crash looks to everyone else, and wait until the process is gone."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    while pid_alive(pid):
+        time.sleep(0.01)
+
+
 def terminate(pid: int, *, timeout: float = 30.0, group: bool = False) -> None:
     """SIGTERM, wait for the process to exit, SIGKILL only if it will not."""
     send = os.killpg if group else os.kill

@@ -91,6 +91,7 @@ class ServiceProcess:
             self.process.wait()
 
     def kill(self) -> None:
+        """SIGKILL: no shutdown code of the service runs."""
         if self.process is not None and self.process.poll() is None:
-            terminate(self.process.pid, timeout=0)
+            self.process.kill()
             self.process.wait()

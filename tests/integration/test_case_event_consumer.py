@@ -1,0 +1,163 @@
+"""The shared case-events consumer: effectively once, bad events dead-lettered, outages waited out."""
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from shared.consumer import Batch, CaseEventConsumer, CaseEventProcessor
+from shared.events import CitizenReplied, encode_envelope
+from shared.eventstore import Append, PostgresEventStore
+from shared.outbox_relay import OutboxRelay
+from shared.runtime import Component, Runtime
+from shared.settings import ServiceSettings
+from shared.testing.events import new_event
+from shared.testing.kafka import at_least, eventually, produce, read_topic
+from shared.testing.servers import LocalServers
+
+pytestmark = pytest.mark.integration
+
+GROUP = "effects-test"
+
+
+class RecordEffects:
+    """A handler whose effect is a row per event; a second row for one event would be a double effect."""
+
+    event_types = frozenset({"CitizenReplied"})
+
+    async def handle(self, batch: Batch) -> None:
+        if any(event.data["text"] == "crash me" for event in batch.events):
+            raise ValueError("a handler bug met this event")
+        for event in batch.events:
+            if event.data["text"] == "refuse me":
+                batch.reject(event, "the domain refuses this event for good")
+        accepted = [e.event_id for e in batch.events if e.data["text"] != "refuse me"]
+        await batch.connection.execute("INSERT INTO effects (event_id) SELECT unnest($1::uuid[])", accepted)
+
+
+@pytest.fixture
+async def effects_table(pool: asyncpg.Pool) -> asyncpg.Pool:
+    await pool.execute("CREATE TABLE effects (event_id uuid NOT NULL)")
+    return pool
+
+
+def runtime_for(env: dict[str, str], *components: Component) -> Runtime:
+    settings = ServiceSettings(
+        kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], database_url=env["DATABASE_URL"],
+        topic_prefix=env["TOPIC_PREFIX"],
+    )  # fmt: skip
+    return Runtime("consumer-test", settings, components=list(components))
+
+
+async def append_replies(store: PostgresEventStore, texts: list[str]) -> None:
+    await store.append_many([Append(uuid.uuid4(), 0, [new_event(CitizenReplied(text=t))]) for t in texts])
+
+
+async def effects(pool: asyncpg.Pool) -> dict[uuid.UUID, int]:
+    rows = await pool.fetch("SELECT event_id, count(*) AS n FROM effects GROUP BY event_id")
+    return {row["event_id"]: row["n"] for row in rows}
+
+
+@pytest.fixture
+async def consuming(service_env: dict[str, str], effects_table: asyncpg.Pool) -> AsyncIterator[Runtime]:
+    runtime = runtime_for(service_env, OutboxRelay(), CaseEventConsumer(GROUP, RecordEffects()))
+    async with runtime.running():
+        yield runtime
+
+
+async def test_bad_events_go_to_the_dlq_with_a_reason_and_the_rest_is_handled(
+    consuming: Runtime, effects_table: asyncpg.Pool, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    store = consuming.event_store
+    await append_replies(store, ["first good"] * 10)
+    unknown = (
+        new_event(CitizenReplied(text="x")).envelope(uuid.uuid4(), 1).model_copy(update={"type": "Nope"})
+    )
+    invalid = new_event(CitizenReplied(text="x")).envelope(uuid.uuid4(), 1).model_copy(update={"data": {}})
+    bad = [b"\xff not json", b'{"event_id": 1}', encode_envelope(unknown), encode_envelope(invalid)]
+    await produce(kafka_bootstrap, f"{topic_prefix}case-events", [(b"bad", value) for value in bad])
+    await append_replies(store, ["refuse me", "crash me", *["second good"] * 10])
+
+    letters = await read_topic(kafka_bootstrap, f"{topic_prefix}{GROUP}.dlq", until=at_least(6))
+    assert await eventually(lambda: _total(effects_table, 20))
+    assert sorted(letter.value for letter in letters if letter.key == b"bad") == sorted(bad)
+    for letter in letters:
+        headers = dict(letter.headers)
+        reasons = json.loads(headers["error"])
+        assert reasons
+        assert reasons[0]["field"] is None
+        assert reasons[0]["message"]
+        assert headers["source-topic"] == f"{topic_prefix}case-events".encode()
+        assert int(headers["source-offset"]) >= 0
+    messages = " ".join(json.loads(dict(letter.headers)["error"])[0]["message"] for letter in letters)
+    assert "unknown event type 'Nope'" in messages
+    assert "refuses this event for good" in messages
+    assert "handler failed: ValueError('a handler bug met this event')" in messages
+    assert all(n == 1 for n in (await effects(effects_table)).values())
+
+
+async def test_an_event_redelivered_after_the_database_commit_changes_nothing(
+    service_env: dict[str, str], effects_table: asyncpg.Pool, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    store = PostgresEventStore(effects_table)
+    await append_replies(store, [f"reply {n}" for n in range(30)])
+    relay_only = runtime_for(service_env, OutboxRelay())
+    async with relay_only.running():
+        records = await read_topic(kafka_bootstrap, f"{topic_prefix}case-events", until=at_least(30))
+        # A first consumer handles the batch and commits its transaction, then dies before committing
+        # the offsets: nothing of the group is committed in Kafka.
+        await CaseEventProcessor(GROUP, RecordEffects(), relay_only).process(records)
+    assert len(await effects(effects_table)) == 30
+
+    restarted = runtime_for(service_env, CaseEventConsumer(GROUP, RecordEffects()))
+    async with restarted.running():
+        duplicates = {"group": GROUP, "outcome": "duplicate"}
+        assert await eventually(
+            lambda: restarted.registry.get_sample_value("consumer_events_total", duplicates) == 30
+        )
+    assert list((await effects(effects_table)).values()) == [1] * 30
+
+
+async def test_a_postgres_restart_mid_consuming_loses_nothing_and_dead_letters_nothing(
+    isolated_servers: LocalServers,
+) -> None:
+    bootstrap = isolated_servers.kafka.bootstrap_servers
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "DATABASE_URL": isolated_servers.new_database(),
+        "TOPIC_PREFIX": "o.",
+    }
+    runtime = runtime_for(env, CaseEventConsumer(GROUP, RecordEffects()))
+
+    async def publish(texts: list[str]) -> None:
+        envelopes = [new_event(CitizenReplied(text=t)).envelope(uuid.uuid4(), 1) for t in texts]
+        await produce(
+            bootstrap, "o.case-events", [(str(e.case_id).encode(), encode_envelope(e)) for e in envelopes]
+        )
+
+    def retries() -> float:
+        return runtime.registry.get_sample_value("consumer_retries_total", {"group": GROUP}) or 0.0
+
+    async with runtime.running():
+        await runtime.pool.execute("CREATE TABLE effects (event_id uuid NOT NULL)")
+        await publish(["before the outage"] * 500)
+        assert await eventually(lambda: _total(runtime.pool, 500))
+        isolated_servers.postgres.stop()
+        await publish(["during the outage"] * 500)
+        assert await eventually(lambda: retries() >= 6)  # some seconds of waiting, not dropping
+        isolated_servers.postgres.start()
+        assert await eventually(lambda: _total(runtime.pool, 1000, exact=True), within=120)
+        counts = await effects(runtime.pool)
+    assert len(counts) == 1000
+    assert set(counts.values()) == {1}
+    assert runtime.registry.get_sample_value("dlq_messages_total", {"topic": f"o.{GROUP}.dlq"}) == 0
+
+
+async def _total(pool: asyncpg.Pool, expected: int, *, exact: bool = False) -> bool:
+    try:
+        total = await pool.fetchval("SELECT count(*) FROM effects")
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        return False
+    return bool(total == expected if exact else total >= expected)
