@@ -33,7 +33,7 @@ test-unit: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared services tests
+	$(VENV)/bin/mypy shared services cli bench tests
 
 clean:
 	rm -rf .run

@@ -184,9 +184,11 @@ class PostgresEventStore:
             streams[row["case_id"]].append(_envelope(row))
         return dict(streams)
 
-    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]:
+    async def read_all(
+        self, after_position: int = 0, limit: int = 1000, *, connection: Connection | None = None
+    ) -> list[StoredEvent]:
         """Events in position order after ``after_position``, for replays and projections."""
-        rows = await self._pool.fetch(
+        rows = await (connection or self._pool).fetch(
             f"{_SELECT} WHERE position > $1 ORDER BY position LIMIT $2", after_position, limit
         )
         return [StoredEvent(row["position"], _envelope(row)) for row in rows]

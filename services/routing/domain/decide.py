@@ -14,16 +14,16 @@ from collections.abc import Iterator
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.routing.domain.rules import RoutingRules, Rule
-from services.routing.domain.units import (
+from shared.events.types import UnitRef
+from shared.places import iso_of
+from shared.units import (
     LEVELS,
-    UnitRef,
     UnitRegistry,
     commune_id,
     police_id,
     provincial_hall_id,
     provincial_police_id,
 )
-from shared.places import iso_of
 
 
 class Filing(BaseModel):

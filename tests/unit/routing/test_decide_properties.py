@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from services.routing.domain.decide import Assignment, Filing, NeedsTriage, decide
 from services.routing.domain.rules import CATEGORIES, SUBJECT_KINDS, load_rules
-from services.routing.domain.units import build_registry
 from shared.gazetteer import load_gazetteer
+from shared.units import build_registry
 
 pytestmark = pytest.mark.unit
 

@@ -14,8 +14,8 @@ import pytest
 
 from services.routing.domain.decide import Assignment, Filing, decide
 from services.routing.domain.rules import load_rules
-from services.routing.domain.units import build_registry
 from shared.gazetteer import load_gazetteer
+from shared.units import build_registry
 
 pytestmark = pytest.mark.unit
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from services.routing.domain.units import WORKING_GROUP, build_registry
-from services.routing.domain.units_file import UnitEntry, UnitsFileError, apply_overrides, load_units
 from shared.gazetteer import load_gazetteer
+from shared.units import WORKING_GROUP, build_registry
+from shared.units_file import UnitEntry, UnitsFileError, apply_overrides, load_units
 
 pytestmark = pytest.mark.unit
 

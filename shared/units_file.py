@@ -14,15 +14,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from services.routing.domain.units import (
+from shared.events.types import UnitKind
+from shared.gazetteer import Gazetteer
+from shared.units import (
     UNIT_ID,
     Phone,
     Unit,
-    UnitKind,
     UnitRegistry,
     generated_units,
 )
-from shared.gazetteer import Gazetteer
 
 _NEW_UNIT_FIELDS = ("kind", "name_en", "name_km", "parent")
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from shared.events.types import UnitKind, UnitRef
 from shared.gazetteer import Gazetteer
 from shared.places import Province
-
-UnitKind = Literal["police", "local_authority", "provincial_police", "provincial_hall", "working_group"]
 
 WORKING_GROUP = "moi-working-group"
 UNIT_ID = r"^[a-z][a-z0-9-]*(:[A-Za-z0-9-]+)?$"
@@ -50,17 +49,6 @@ class Unit(BaseModel):
     def ref(self) -> UnitRef:
         """The unit as case events carry it (``CaseAssigned.data.unit``)."""
         return UnitRef(id=self.id, kind=self.kind, name=self.name_en, province=self.province)
-
-
-class UnitRef(BaseModel):
-    """A unit inside a case event: id, kind, English name and province (DESIGN.md B4)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    id: str
-    kind: UnitKind
-    name: str
-    province: str | None
 
 
 # Rung of the escalation ladder each kind of unit stands on (DESIGN.md: 0, 1 provincial, 2 working group).

@@ -1,0 +1,1 @@
+"""`python -m cli`: the operator's command-line tool (one entry point, subcommands)."""
