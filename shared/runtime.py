@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
@@ -50,11 +51,13 @@ class Runtime:
         settings: ServiceSettings,
         components: Sequence[Component] = (),
         migrations: Sequence[MigrationSet] = (),
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self.name = name
         self.settings = settings
         self.topics = settings.topics
-        self.registry = CollectorRegistry()
+        # A service passes its own registry when its components' metrics are made before the runtime.
+        self.registry = registry or CollectorRegistry()
         for collector in (ProcessCollector, PlatformCollector, GCCollector):
             collector(registry=self.registry)
         self.metrics = CommonMetrics(self.registry)
@@ -122,6 +125,9 @@ class Runtime:
                     for component in self.components:
                         await component.start()
                         started.append(component)
+                    # What is alive now (modules, the gazetteer, unit registry, policies) lives as long as the
+                    # process: keep the cycle collector from walking it again on every collection.
+                    gc.freeze()
                     log.info("%s started", self.name)
                     yield self
                 finally:

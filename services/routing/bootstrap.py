@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
 
+from services.routing.domain.rules import load_rules
+from services.routing.router import RouteFilings, RoutingMetrics
 from services.routing.settings import RoutingSettings
+from shared.clock import Clock, system_clock
+from shared.consumer import CaseEventConsumer
+from shared.gazetteer import load_gazetteer
 from shared.http import service_app
 from shared.outbox_relay import OutboxRelay
 from shared.runtime import Runtime
+from shared.units_file import load_units
 
 SERVICE = "routing"
 
 
-def bootstrap(settings: RoutingSettings) -> FastAPI:
-    runtime = Runtime(SERVICE, settings, components=[OutboxRelay()])
+def bootstrap(settings: RoutingSettings, clock: Clock = system_clock) -> FastAPI:
+    runtime = build_runtime(settings, clock)
     return service_app(runtime)
+
+
+def build_runtime(settings: RoutingSettings, clock: Clock = system_clock) -> Runtime:
+    """The routing runtime: the filings consumer and the outbox relay; files are read (and checked) here."""
+    units = load_units(settings.units_file, load_gazetteer())
+    rules = load_rules(settings.routing_rules_file)
+    registry = CollectorRegistry()
+    handler = RouteFilings(units, rules, clock, RoutingMetrics(registry))
+    return Runtime(
+        SERVICE, settings, components=[OutboxRelay(), CaseEventConsumer(SERVICE, handler)], registry=registry
+    )

@@ -1,6 +1,8 @@
-"""Routing's settings (DESIGN.md B1)."""
+"""Routing's settings (DESIGN.md B1), plus its rules and the units file."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from pydantic import Field
 
@@ -9,3 +11,5 @@ from shared.settings import ServiceSettings
 
 class RoutingSettings(ServiceSettings):
     http_port: int = Field(default=8002, ge=1, le=65535)
+    routing_rules_file: Path = Path("deploy/routing-rules.yaml")
+    units_file: Path = Path("deploy/units.yaml")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from shared.events.types import EventData
 
@@ -38,6 +39,21 @@ class Envelope(BaseModel):
     correlation_id: UUID | None = None
     actor: Actor
     data: dict[str, Any]
+    # The typed data once validated, so that a handler's payload_of does not validate it a second time.
+    _payload: EventData | None = PrivateAttr(default=None)
+
+    def remember_payload(self, payload: EventData) -> None:
+        self._payload = payload
+
+    @property
+    def known_payload(self) -> EventData | None:
+        return self._payload
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Envelope:
+        copied = super().model_copy(update=update, deep=deep)
+        if update:
+            copied._payload = None  # the copy may have other data
+        return copied
 
     @field_validator("occurred_at")
     @classmethod
@@ -65,16 +81,19 @@ class NewEvent(BaseModel):
     correlation_id: UUID | None = None
 
     def envelope(self, case_id: UUID, version: int) -> Envelope:
-        return Envelope(
+        # Everything here was validated when this NewEvent was made: construct without validating again.
+        envelope = Envelope.model_construct(
             event_id=self.event_id,
             type=self.data.type_name(),
             schema_version=self.data.schema_version,
             case_id=case_id,
             version=version,
-            occurred_at=self.occurred_at,
+            occurred_at=self.occurred_at.astimezone(UTC),
             producer=self.producer,
             causation_id=self.causation_id,
             correlation_id=self.correlation_id,
             actor=self.actor,
             data=self.data.model_dump(mode="json"),
         )
+        envelope.remember_payload(self.data)
+        return envelope

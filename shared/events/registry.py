@@ -46,7 +46,7 @@ def decode_envelope(raw: bytes | str) -> Envelope:
     except ValidationError as error:
         raise EventDecodeError(f"not a case event envelope: {_errors(error)}") from error
     current = _upcast(envelope)
-    payload_of(current)
+    current.remember_payload(payload_of(current))
     return current
 
 
@@ -57,6 +57,9 @@ def payload_of(envelope: Envelope, expected: type[E] | None = None) -> E | Event
         raise EventDecodeError(f"unknown event type {envelope.type!r}")
     if expected is not None and cls is not expected:
         raise EventDecodeError(f"expected {expected.type_name()}, got {envelope.type}")
+    known = envelope.known_payload
+    if known is not None and type(known) is cls:
+        return known
     if envelope.schema_version != cls.schema_version:
         raise EventDecodeError(
             f"{envelope.type} schema_version {envelope.schema_version} is not {cls.schema_version}"

@@ -1,0 +1,194 @@
+"""Routing decisions per second end to end (``ComplaintFiled`` on Kafka to ``CaseAssigned`` stored), beside a
+raw consume-and-append loop (plain aiokafka and asyncpg) on the same broker and database, in one run.
+
+Run with ``make bench-routing``; prints one table and writes ``bench-results/routing.json``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from bench.common import Comparison, Rate, render, report, write_json
+from services.routing.bootstrap import build_runtime
+from services.routing.settings import RoutingSettings
+from shared.events import Envelope, encode_envelope
+from shared.eventstore import EVENT_STORE, Append, Appended, PostgresEventStore, migrate
+from shared.gazetteer import load_gazetteer
+from shared.testing.events import complaint_filed, new_event
+from shared.testing.servers import LocalServers, new_topic_prefix
+
+FILINGS = 20_000
+WARM_UP = 500
+CATEGORIES = ("theft", "drugs", "violence", "traffic", "land_dispute", "public_services", "nuisance", "other")
+NOTES = [
+    "routing: the routing service's runtime in-process (its consumer, decision, batched append_many with "
+    "tracking in one transaction per batch, offsets committed after it, and its outbox relay publishing the "
+    "decisions), timed from the first filing produced to the last decision stored.",
+    "raw: aiokafka getmany(500) + one asyncpg transaction per batch inserting one row per record into a "
+    "table like events (same indexes), then an offset commit; no decoding, no decision, no tracking.",
+]
+
+
+def filings(count: int) -> list[Append]:
+    """Filings spread over the country: a district or a commune, a category, a few confidential."""
+    gazetteer = load_gazetteer()
+    communes = gazetteer.communes()
+    rng = random.Random(7)
+    appends = []
+    for _ in range(count):
+        commune = rng.choice(communes)
+        located = rng.random() < 0.5
+        data = complaint_filed(
+            category=rng.choice(CATEGORIES),  # type: ignore[arg-type]
+            province=commune.province,
+            district=commune.district if located else None,
+            commune=commune.code if not located else None,
+            confidential=rng.random() < 0.1,
+        )
+        appends.append(Append(uuid.uuid4(), 0, [new_event(data)]))
+    return appends
+
+
+async def store_filings(pool: asyncpg.Pool, appends: Sequence[Append]) -> list[Envelope]:
+    store = PostgresEventStore(pool)
+    stored: list[Envelope] = []
+    for start in range(0, len(appends), 1000):
+        for result in await store.append_many(appends[start : start + 1000]):
+            assert isinstance(result, Appended)
+            stored.extend(result.events)
+    await pool.execute("TRUNCATE outbox")  # the filings reach Kafka below, from the benchmark itself
+    return stored
+
+
+async def produce(bootstrap: str, topic: str, envelopes: Sequence[Envelope]) -> None:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=256 * 1024
+    )
+    await producer.start()
+    try:
+        sends = [
+            await producer.send(topic, encode_envelope(e), key=str(e.case_id).encode()) for e in envelopes
+        ]
+        await asyncio.gather(*sends)
+    finally:
+        await producer.stop()
+
+
+async def wait_for_count(pool: asyncpg.Pool, query: str, expected: int, *, within: float = 300.0) -> None:
+    deadline = time.monotonic() + within
+    while await pool.fetchval(query) < expected:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{query}: fewer than {expected} rows after {within}s")
+        await asyncio.sleep(0.02)
+
+
+DECIDED = "SELECT count(*) FROM events WHERE type IN ('CaseAssigned', 'CaseNeedsTriage')"
+
+
+async def routing_rate(servers: LocalServers, envelopes: Sequence[Envelope], url: str, prefix: str) -> Rate:
+    settings = RoutingSettings(
+        kafka_bootstrap_servers=servers.kafka.bootstrap_servers, database_url=url, topic_prefix=prefix
+    )
+    runtime = build_runtime(settings)
+    topic = f"{prefix}case-events"
+    async with runtime.running():
+        pool = runtime.pool
+        await produce(servers.kafka.bootstrap_servers, topic, envelopes[:WARM_UP])
+        await wait_for_count(pool, DECIDED, WARM_UP)
+        started = time.perf_counter()
+        await produce(servers.kafka.bootstrap_servers, topic, envelopes[WARM_UP:])
+        await wait_for_count(pool, DECIDED, len(envelopes))
+        seconds = time.perf_counter() - started
+    rate = Rate("routing service: filing on Kafka -> decision stored", len(envelopes) - WARM_UP, seconds)
+    report(rate)
+    return rate
+
+
+async def raw_rate(servers: LocalServers, envelopes: Sequence[Envelope], url: str, prefix: str) -> Rate:
+    bootstrap = servers.kafka.bootstrap_servers
+    topic = f"{prefix}raw-filings"
+    async with asyncpg.create_pool(url, min_size=1, max_size=2) as pool:
+        await pool.execute("CREATE TABLE raw_decisions (LIKE events INCLUDING ALL)")
+        consumer = AIOKafkaConsumer(
+            topic, bootstrap_servers=bootstrap, group_id=f"{prefix}raw", enable_auto_commit=False,
+            auto_offset_reset="earliest", fetch_max_wait_ms=20, max_poll_records=500,
+        )  # fmt: skip
+        await consumer.start()
+        try:
+            await produce(bootstrap, topic, envelopes[:WARM_UP])
+            await raw_loop(consumer, pool, WARM_UP)
+            started = time.perf_counter()
+            producing = asyncio.create_task(produce(bootstrap, topic, envelopes[WARM_UP:]))
+            await raw_loop(consumer, pool, len(envelopes))
+            await producing
+            seconds = time.perf_counter() - started
+        finally:
+            await consumer.stop()
+    rate = Rate("raw aiokafka consume + asyncpg append + commit", len(envelopes) - WARM_UP, seconds)
+    report(rate)
+    return rate
+
+
+async def raw_loop(consumer: AIOKafkaConsumer, pool: asyncpg.Pool, until: int) -> None:
+    stored = await pool.fetchval("SELECT count(*) FROM raw_decisions")
+    while stored < until:
+        batches = await consumer.getmany(timeout_ms=200, max_records=500)
+        records = [record for batch in batches.values() for record in batch]
+        if not records:
+            continue
+        case_ids = [uuid.UUID(record.key.decode()) for record in records]
+        async with pool.acquire() as connection, connection.transaction():
+            await connection.execute(
+                """INSERT INTO raw_decisions (case_id, version, event_id, type, schema_version,
+                       idempotency_key,
+                       occurred_at, producer, actor_kind, actor_id, data)
+                   SELECT c, 2, gen_random_uuid(), 'CaseAssigned', 1, c::text || ':routing', now(), 'raw',
+                          'system', 'raw', $2::jsonb
+                   FROM unnest($1::uuid[]) AS c""",
+                case_ids, json.dumps({"unit": {"id": "police:1203"}, "level": 0}),
+            )  # fmt: skip
+        await consumer.commit()
+        stored += len(records)
+
+
+async def run(servers: LocalServers) -> list[Rate]:
+    routing_url, raw_url = servers.new_database(), servers.new_database()
+    async with asyncpg.create_pool(routing_url, min_size=1, max_size=4) as pool:
+        async with pool.acquire() as connection:
+            await migrate(connection, [EVENT_STORE])
+        envelopes = await store_filings(pool, filings(FILINGS + WARM_UP))
+    async with asyncpg.create_pool(raw_url, min_size=1, max_size=2) as pool, pool.acquire() as connection:
+        await migrate(connection, [EVENT_STORE])
+    prefix = new_topic_prefix()
+    routed = await routing_rate(servers, envelopes, routing_url, prefix)
+    raw = await raw_rate(servers, envelopes, raw_url, prefix)
+    return [routed, raw]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-routing-") as root:
+        servers = LocalServers(Path(root))
+        try:
+            print("starting Kafka and PostgreSQL ...", flush=True)
+            servers.start()
+            routed, raw = asyncio.run(run(servers))
+        finally:
+            servers.stop()
+    compared = [Comparison(routed, raw, target=0.7)]
+    print()
+    print(render("routing benchmark (decisions/s; ratio = routing / raw loop)", compared))
+    print(f"written to {write_json('routing', [routed, raw], compared, NOTES)}")
+
+
+if __name__ == "__main__":
+    main()
