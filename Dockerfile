@@ -5,6 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HTTP_HOST=0.0.0.0
 COPY pyproject.toml ./
 COPY shared ./shared
 COPY services ./services
+COPY cli ./cli
 COPY deploy ./deploy
 RUN pip install --no-cache-dir .
 USER nobody
