@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+BENCHES := bench-eventstore bench-intake bench-routing bench-sla bench-notify
 
-.PHONY: install run up down test test-unit lint bench bench-eventstore clean
+.PHONY: install run up down test test-unit lint bench $(BENCHES) clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +38,9 @@ lint: install
 
 clean:
 	rm -rf .run
+
+# Benchmarks start their own servers, print one table and write bench-results/<name>.json.
+bench: $(BENCHES)
+
+$(BENCHES): bench-%: install
+	$(PY) -m bench.$*

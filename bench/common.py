@@ -14,6 +14,9 @@ from typing import TypeVar
 
 T = TypeVar("T")
 P = TypeVar("P")
+Plan = Callable[[int], P]  # builds the work of ``n`` events, before the clock starts
+Run = Callable[[P], Awaitable[float]]  # does the work; the seconds it took
+MEASURE_TIMEOUT = 300.0  # seconds: a measurement that hangs fails the run instead of hanging it
 RESULTS_DIR = Path(__file__).resolve().parents[1] / "bench-results"
 
 
@@ -65,16 +68,15 @@ async def run_concurrently(jobs: Iterable[Awaitable[object]]) -> float:
     return time.perf_counter() - started
 
 
-async def measure(
-    name: str, events: int, plan: Callable[[int], P], run: Callable[[P], Awaitable[float]]
-) -> Rate:
+async def measure(name: str, events: int, plan: Plan[P], run: Run[P]) -> Rate:
     """Warm up on a small plan (connections, prepared statements), then time ``run`` on ``events``.
 
     ``plan(n)`` builds the work for ``n`` events outside the timing; ``run`` does it and returns the
     seconds it took, so that it may leave its own set-up out of the figure.
     """
-    await run(plan(max(events // 50, 16)))
-    seconds = await run(plan(events))
+    async with asyncio.timeout(MEASURE_TIMEOUT):
+        await run(plan(max(events // 50, 16)))
+        seconds = await run(plan(events))
     rate = Rate(name, events, seconds)
     report(rate)
     return rate
@@ -124,6 +126,7 @@ def write_json(
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {
             "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(),  # others' work on the machine skews every figure
             "python": platform.python_version(),
             "system": platform.platform(),
         },

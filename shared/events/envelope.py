@@ -49,6 +49,13 @@ class Envelope(BaseModel):
     def known_payload(self) -> EventData | None:
         return self._payload
 
+    def __eq__(self, other: object) -> bool:
+        # The remembered payload is a cache, not part of the event.
+        return isinstance(other, Envelope) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(self.event_id)
+
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Envelope:
         copied = super().model_copy(update=update, deep=deep)
         if update:

@@ -70,9 +70,10 @@ WITH new AS (
         AS n(case_id, expected, event_id, version, type, schema_version, idempotency_key, occurred_at,
              producer, causation_id, correlation_id, actor_kind, actor_id, payload)
 ), current_version AS (
-    SELECT s.case_id, coalesce(max(e.version), 0) AS version
-    FROM (SELECT DISTINCT case_id FROM new) s LEFT JOIN events e ON e.case_id = s.case_id
-    GROUP BY s.case_id
+    -- A scalar max() per stream: always an index probe, whatever plan PostgreSQL caches for the statement.
+    SELECT s.case_id,
+           coalesce((SELECT max(e.version) FROM events e WHERE e.case_id = s.case_id), 0) AS version
+    FROM (SELECT DISTINCT case_id FROM new) s
 ), accepted AS (
     SELECT new.* FROM new
     JOIN current_version c ON c.case_id = new.case_id AND c.version = new.expected
@@ -83,9 +84,9 @@ WITH new AS (
     FROM accepted ORDER BY case_id, version
     RETURNING event_id
 ), queued AS (
+    -- Every accepted event is stored, or the whole statement fails: no need to join on what was stored.
     INSERT INTO outbox (case_id, event_id, payload)
-    SELECT a.case_id, a.event_id, a.payload FROM accepted a JOIN stored s ON s.event_id = a.event_id
-    ORDER BY a.case_id, a.version
+    SELECT case_id, event_id, payload FROM accepted ORDER BY case_id, version
 )
 SELECT event_id FROM stored
 """
