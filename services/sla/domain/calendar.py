@@ -97,6 +97,11 @@ class BusinessCalendar:
     _public: dict[int, frozenset[date]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+    # Each day's open intervals in UTC, computed once: deadlines are counted over the same few weeks
+    # again and again, and converting wall-clock times through the zone dominated the arithmetic.
+    _days: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         if not self.windows:
@@ -165,18 +170,26 @@ class BusinessCalendar:
         day = since.astimezone(self.zone).date()
         closed_days = 0
         while True:
-            if self.is_business_day(day):
+            intervals = self._days.get(day)
+            if intervals is None:
+                intervals = self._days[day] = self._intervals(day)
+            if intervals:
                 closed_days = 0
-                for window in self.windows:
-                    opens = max(self._instant(day, window.start), since)
-                    closes = self._instant(day, window.end)
-                    if closes > opens:
-                        yield opens, closes
+                for opens, closes in intervals:
+                    clipped = max(opens, since)
+                    if closes > clipped:
+                        yield clipped, closes
             else:
                 closed_days += 1
                 if closed_days > _MAX_CLOSED_DAYS:
                     raise ValueError(f"no business day in the {_MAX_CLOSED_DAYS} days after {day}")
             day += timedelta(days=1)
+
+    def _intervals(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The day's windows as UTC intervals; none when it is not a business day."""
+        if not self.is_business_day(day):
+            return ()
+        return tuple((self._instant(day, w.start), self._instant(day, w.end)) for w in self.windows)
 
     def _instant(self, day: date, at: time) -> datetime:
         return datetime.combine(day, at, tzinfo=self.zone).astimezone(UTC)

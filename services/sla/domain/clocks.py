@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal, Protocol
+from uuid import UUID
 
 from services.sla.domain.calendar import as_utc
 from services.sla.domain.policy import Deadline, Ladder, SlaPolicy
@@ -28,7 +29,7 @@ class CaseEvent(Protocol):
     """What the SLA domain reads of a case event (the shared envelope has more)."""
 
     @property
-    def event_id(self) -> str: ...
+    def event_id(self) -> UUID | str: ...
     @property
     def type(self) -> str: ...
     @property
@@ -37,7 +38,7 @@ class CaseEvent(Protocol):
     def data(self) -> Mapping[str, Any]: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """A minimal concrete `CaseEvent`, for tests and for adapting other event shapes."""
 
@@ -47,7 +48,7 @@ class Event:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Clock:
     """One running deadline. While paused, `due_at` is None and `left` keeps the time still owed."""
 
@@ -61,7 +62,7 @@ class Clock:
     breached: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SlaState:
     """The SLA view of one case. Treat as immutable: `evolve` returns a new one."""
 
@@ -74,7 +75,7 @@ class SlaState:
     resolved: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Breach:
     """Data for an `SlaBreached` event."""
 
@@ -85,8 +86,13 @@ class Breach:
     unit_id: str
     level: int
 
+    @property
+    def caused_by(self) -> str:
+        """The id of the event that started the clock (the root of the idempotency key)."""
+        return self.idempotency_key.partition(":")[0]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Escalation:
     """Data for a `CaseEscalated` event; the caller expands unit ids into unit objects."""
 
@@ -96,6 +102,11 @@ class Escalation:
     to_unit: str
     to_level: int
     reason: EscalationReason
+
+    @property
+    def caused_by(self) -> str:
+        """The id of the event that started the late clock, or of the refusal."""
+        return self.idempotency_key.partition(":")[0]
 
 
 Decision = Breach | Escalation
@@ -124,8 +135,10 @@ def decide_due(state: SlaState, now: datetime, ladder: Ladder, next_unit: NextUn
         return []
 
     def escalate(cause: str, from_unit: str, from_level: int, reason: EscalationReason) -> Escalation:
-        to_level = from_level + 1
-        to_unit = ladder.at(to_level).unit or next_unit(from_unit, to_level)
+        to_unit = ladder.at(from_level + 1).unit or next_unit(from_unit, from_level + 1)
+        # A unit whose next rung is the top unit itself (an operator's unit placed right under the
+        # working group, or one the registry does not know) goes straight to the top level.
+        to_level = ladder.top if to_unit == ladder.top_unit else from_level + 1
         return Escalation(f"{cause}:escalate", from_unit, to_unit, to_level, reason)
 
     if state.refused_by is not None and state.unit_id is not None and state.level < ladder.top:
@@ -144,15 +157,37 @@ def decide_due(state: SlaState, now: datetime, ladder: Ladder, next_unit: NextUn
     return decisions + ([escalation] if escalation else [])
 
 
-def next_due(state: SlaState, ladder: Ladder) -> datetime | None:
-    """When `decide_due` will next have something to say (for the durable timer), or None."""
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """The next instant `decide_due` will have something to say about a case, and why."""
+
+    due_at: datetime
+    clock: ClockName | Literal["refusal"]
+    unit_id: str
+    level: int
+
+
+def upcoming(state: SlaState, ladder: Ladder) -> Upcoming | None:
+    """The case's next deadline (for the durable timer), or None when no clock runs."""
     if state.resolved:
         return None
-    if state.refused_at is not None and state.level < ladder.top:
-        return state.refused_at
+    if state.refused_at is not None and state.unit_id is not None and state.level < ladder.top:
+        return Upcoming(state.refused_at, "refusal", state.unit_id, state.level)
     # A breached clock below the top still owes its escalation until CaseEscalated restarts it.
-    owed = [c.due_at for c in state.clocks.values() if not c.breached or c.level < ladder.top]
-    return min((due for due in owed if due is not None), default=None)
+    owed = [
+        Upcoming(c.due_at, c.name, c.unit_id, c.level)
+        for name in _ORDER
+        if (c := state.clocks.get(name)) is not None
+        and c.due_at is not None
+        and (not c.breached or c.level < ladder.top)
+    ]
+    return min(owed, key=lambda u: u.due_at, default=None)
+
+
+def next_due(state: SlaState, ladder: Ladder) -> datetime | None:
+    """When `decide_due` will next have something to say (for the durable timer), or None."""
+    found = upcoming(state, ladder)
+    return None if found is None else found.due_at
 
 
 def _assign(
@@ -165,7 +200,8 @@ def _assign(
         ("acknowledgement", deadlines.acknowledgement),
         ("resolution", deadlines.resolution),
     )
-    clocks = {name: Clock(name, d, event.event_id, unit_id, level, d.due(calendar, at)) for name, d in starts}
+    started_by = str(event.event_id)
+    clocks = {name: Clock(name, d, started_by, unit_id, level, d.due(calendar, at)) for name, d in starts}
     return replace(state, unit_id=unit_id, level=level, clocks=clocks, refused_by=None, refused_at=None)
 
 
@@ -194,7 +230,7 @@ def _filed(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -
 def _needs_triage(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
     # Triage belongs to the unit at the top of the ladder (the working group).
     due_at, ladder = policy.triage.due(policy.business_calendar, at), policy.ladder
-    clock = Clock("triage", policy.triage, event.event_id, ladder.top_unit, ladder.top, due_at)
+    clock = Clock("triage", policy.triage, str(event.event_id), ladder.top_unit, ladder.top, due_at)
     return replace(state, clocks={"triage": clock})
 
 
@@ -218,7 +254,7 @@ def _acknowledged(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPo
 def _refused(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
     # A refusal answers the case (the acknowledgement clock stops) and escalates it at once.
     clocks = _without(state.clocks, "acknowledgement")
-    return replace(state, clocks=clocks, refused_by=event.event_id, refused_at=at)
+    return replace(state, clocks=clocks, refused_by=str(event.event_id), refused_at=at)
 
 
 def _resolved(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:

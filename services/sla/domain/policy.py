@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    PrivateAttr,
     RootModel,
     ValidationError,
     field_validator,
@@ -190,6 +191,8 @@ class LadderLevel(_Frozen):
     deadlines: DeadlineTable = {}
 
 
+MAX_LEVELS = 3
+
 _DEFAULT_LADDER = (
     LadderLevel(level=0, name="assigned unit"),
     LadderLevel(level=1, name="provincial level"),
@@ -206,6 +209,9 @@ class Ladder(RootModel[tuple[LadderLevel, ...]]):
     def _numbered(self) -> Ladder:
         if not self.root or [rung.level for rung in self.root] != list(range(len(self.root))):
             raise ValueError("levels must be numbered 0, 1, 2, ... in order")
+        if len(self.root) > MAX_LEVELS:
+            # Case events carry levels 0 to 2 (DESIGN.md B4): a fourth level could never be recorded.
+            raise ValueError(f"at most {MAX_LEVELS} levels (0 to {MAX_LEVELS - 1}), got {len(self.root)}")
         if self.root[-1].unit is None:
             raise ValueError("the top level must name its unit, e.g. unit: moi-working-group")
         return self
@@ -243,6 +249,9 @@ class SlaPolicy(_Frozen):
             raise ValueError("needs a `default` entry with both acknowledgement and resolution")
         return table
 
+    # deadlines_for's answers: every replayed assignment asks, and the policy never changes.
+    _looked_up: dict[tuple[str, int], Deadlines] = PrivateAttr(default_factory=dict)
+
     @cached_property
     def business_calendar(self) -> BusinessCalendar:
         """The calendar deadlines are counted in (built once, it caches holidays per year)."""
@@ -253,6 +262,12 @@ class SlaPolicy(_Frozen):
         the level's row for the category, the level's `default`, the base row, the base `default`.
         An unknown or missing category uses the `default` rows."""
         key = category if category in CATEGORIES else "default"
+        found = self._looked_up.get((key, level))
+        if found is None:
+            found = self._looked_up[(key, level)] = self._look_up(key, level)
+        return found
+
+    def _look_up(self, key: str, level: int) -> Deadlines:
         tables = (self.ladder.at(level).deadlines, self.deadlines)
         found = [row for table in tables for row in (table.get(key), table.get("default")) if row]
         acknowledgement = next(row.acknowledgement for row in found if row.acknowledgement is not None)

@@ -15,10 +15,12 @@ from services.sla.domain.clocks import (
     Escalation,
     Event,
     SlaState,
+    Upcoming,
     decide_due,
     evolve,
     next_due,
     replay,
+    upcoming,
 )
 from services.sla.domain.policy import SlaPolicy, load_policy
 
@@ -289,3 +291,32 @@ def test_pause_moves_the_deadline_by_exactly_the_time_paused(into: timedelta, pa
             )
         else:
             assert after - before == paused_for
+
+
+def test_a_unit_right_under_the_working_group_escalates_to_the_top_level(stream: Stream) -> None:
+    state = assigned(stream)
+    decisions = decide_due(state, local(14, 9), POLICY.ladder, lambda unit_id, level: "moi-working-group")
+    assert decisions[-1] == Escalation("e2:escalate", "police:1203", "moi-working-group", 2, "unanswered")
+
+
+def test_upcoming_names_the_next_deadline_and_its_owner(stream: Stream) -> None:
+    state = assigned(stream)
+    assert upcoming(state, POLICY.ladder) == Upcoming(local(14, 9), "acknowledgement", "police:1203", 0)
+    acknowledged = evolve(state, stream("CaseAcknowledged", local(12, 10), unit_id="police:1203"), POLICY)
+    assert upcoming(acknowledged, POLICY.ladder) == Upcoming(
+        CAL.add_business(local(12, 9), timedelta(hours=70)), "resolution", "police:1203", 0
+    )
+    refused = evolve(state, stream("CaseRefused", local(12, 10), unit_id="police:1203"), POLICY)
+    assert upcoming(refused, POLICY.ladder) == Upcoming(local(12, 10), "refusal", "police:1203", 0)
+    paused = evolve(acknowledged, stream("CaseInfoRequested", local(12, 11), question="?"), POLICY)
+    assert upcoming(paused, POLICY.ladder) is None
+
+
+def test_triage_is_upcoming_for_the_working_group(stream: Stream) -> None:
+    state = evolve(SlaState(), stream("CaseNeedsTriage", local(12, 9), reason="no location"), POLICY)
+    assert upcoming(state, POLICY.ladder) == Upcoming(local(13, 9), "triage", "moi-working-group", 2)
+
+
+def test_decisions_name_the_event_that_caused_them(stream: Stream) -> None:
+    breach, escalation = decide_due(assigned(stream), local(14, 9), POLICY.ladder, next_unit)
+    assert (breach.caused_by, escalation.caused_by) == ("e2", "e2")

@@ -165,3 +165,11 @@ def test_missing_file_and_bad_yaml(tmp_path: Path) -> None:
     path.write_text("")
     with pytest.raises(PolicyError, match=r"\(top level\)"):
         load_policy(path)
+
+
+def test_a_ladder_beyond_the_working_group_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    rungs = "\n".join(f"  - {{level: {n}, name: rung {n}}}" for n in range(3))
+    path.write_text(f"{MINIMAL}ladder:\n{rungs}\n  - {{level: 3, name: top, unit: moi-working-group}}\n")
+    with pytest.raises(PolicyError, match=r"ladder: at most 3 levels \(0 to 2\), got 4"):
+        load_policy(path)

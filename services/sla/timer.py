@@ -1,0 +1,148 @@
+"""The timer: a runtime component that fires due deadlines, however many replicas run it.
+
+Each pass, in one transaction, claims up to a batch of due rows of ``sla_deadlines`` with ``FOR UPDATE
+SKIP LOCKED`` (so replicas, and the loops within one, never take the same case), fires them (see
+firing.py) and writes their rows back. A pass that finds a full batch is followed at once by the next;
+otherwise the loop waits ``interval``. Deadlines that fell due while no replica ran are in the table and
+fire on the first pass after start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from uuid import UUID
+
+from services.sla import deadlines
+from services.sla.firing import STUCK_DELAY, Firing
+from services.sla.metrics import SlaMetrics
+from shared.eventstore.store import VersionConflictError
+from shared.retry import Backoff, is_transient
+from shared.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SlaTimer:
+    """Runs ``workers`` timer loops and one loop refreshing the deadline gauges."""
+
+    def __init__(
+        self,
+        firing: Firing,
+        *,
+        interval: float = 0.1,
+        batch_size: int = 500,
+        workers: int = 1,
+        metrics_interval: float = 10.0,
+        clock: Callable[[], datetime] = system_now,
+    ) -> None:
+        self.firing = firing
+        self.interval = interval
+        self.batch_size = batch_size
+        self.workers = workers
+        self.metrics_interval = metrics_interval
+        self.clock = clock
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def setup(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self.metrics = SlaMetrics(runtime.registry)
+
+    async def start(self) -> None:
+        name = self._runtime.name
+        loops = [asyncio.create_task(self._loop(), name=f"{name}-timer-{i}") for i in range(self.workers)]
+        self._tasks = [*loops, asyncio.create_task(self._gauges(), name=f"{name}-timer-gauges")]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    async def run_pass(self, now: datetime | None = None) -> int:
+        """One pass at ``now`` (default: the clock); how many due deadlines it claimed."""
+        now = now or self.clock()
+        started = time.perf_counter()
+        pool, store = self._runtime.pool, self._runtime.event_store
+        claimed: list[UUID] = []
+        try:
+            async with pool.acquire() as connection:
+                # One round trip when nothing is due, which is nearly always.
+                if not await deadlines.any_due(connection, now):
+                    self.metrics.passes.labels(outcome="empty").observe(time.perf_counter() - started)
+                    return 0
+                async with connection.transaction():
+                    claimed = await deadlines.claim_due(connection, now, self.batch_size)
+                    fired = await self.firing.fire(connection, store, claimed, now)
+        except Exception as error:
+            if _retryable(error) or not claimed:
+                raise
+            # Something in the batch breaks the decision: handle its cases one by one to find it.
+            log.warning("a timer pass failed (%r); firing its %d cases one by one", error, len(claimed))
+            await self._one_by_one(claimed, now)
+            self.metrics.passes.labels(outcome="split").observe(time.perf_counter() - started)
+            return len(claimed)
+        self.metrics.record(fired)
+        outcome = "fired" if claimed else "empty"  # empty: other replicas held every due row
+        self.metrics.passes.labels(outcome=outcome).observe(time.perf_counter() - started)
+        return len(claimed)
+
+    async def _one_by_one(self, case_ids: Sequence[UUID], now: datetime) -> None:
+        pool, store = self._runtime.pool, self._runtime.event_store
+        for case_id in case_ids:
+            try:
+                async with pool.acquire() as connection, connection.transaction():
+                    if await deadlines.claim_case(connection, case_id, now):
+                        self.metrics.record(await self.firing.fire(connection, store, [case_id], now))
+            except Exception as error:
+                if _retryable(error):
+                    raise
+                log.exception("case %s cannot be fired; looking again in %s", case_id, STUCK_DELAY)
+                self.metrics.failures.inc()
+                async with pool.acquire() as connection:
+                    await deadlines.postpone(connection, [case_id], now + STUCK_DELAY)
+
+    async def _loop(self) -> None:
+        backoff = Backoff()
+        while True:
+            try:
+                claimed = await self.run_pass()
+                backoff.reset()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                if _retryable(error):
+                    log.warning("the SLA timer waits: %r", error)
+                else:
+                    log.exception("an SLA timer pass failed; trying again")
+                await backoff.wait()
+                continue
+            if claimed < self.batch_size:
+                await asyncio.sleep(self.interval)
+
+    async def _gauges(self) -> None:
+        while True:
+            try:
+                async with self._runtime.pool.acquire() as connection:
+                    open_, overdue = await deadlines.count(connection)
+                self.metrics.open_deadlines.set(open_)
+                self.metrics.overdue_deadlines.set(overdue)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.warning("cannot count the SLA deadlines yet: %r", error)
+            await asyncio.sleep(self.metrics_interval)
+
+
+def _retryable(error: BaseException) -> bool:
+    return is_transient(error) or isinstance(error, VersionConflictError)
