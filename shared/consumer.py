@@ -25,6 +25,7 @@ from faststream.kafka.annotations import KafkaMessage
 from shared.dlq import DeadLetter, DeadLetterPublisher, FieldError
 from shared.events import Envelope, EventDecodeError, decode_envelope
 from shared.eventstore.store import Connection, PostgresEventStore, VersionConflictError
+from shared.outbox_relay import EVENT_TYPE_HEADER
 from shared.retry import is_transient, until_done
 from shared.runtime import Runtime
 
@@ -75,14 +76,18 @@ class CaseEventProcessor:
     async def process(self, records: Sequence[Record]) -> None:
         pairs: list[Pair] = []
         letters: list[DeadLetter] = []
+        types = self.handler.event_types
+        skipped = 0
         for record in records:
+            if types is not None and _header_type(record) not in (None, *types):
+                skipped += 1  # the relay named the type, and it is one this handler ignores
+                continue
             try:
                 pairs.append((record, decode_envelope(record.value or b"")))
             except EventDecodeError as error:
                 letters.append(_letter(record, error.reason))
-        types = self.handler.event_types
         wanted = [(record, event) for record, event in pairs if types is None or event.type in types]
-        self._count("ignored", len(pairs) - len(wanted))
+        self._count("ignored", skipped + len(pairs) - len(wanted))
         if wanted:
             letters.extend(await self._until_done("handle a batch", partial(self._handle_batch, wanted)))
         if letters:
@@ -203,6 +208,13 @@ class CaseEventConsumer:
             # The group rebalanced: the partitions are someone else's now, and the tracking table keeps
             # the new owner from handling these events twice.
             log.warning("%s: offsets not committed after a rebalance: %s", self.group, error)
+
+
+def _header_type(record: Record) -> str | None:
+    for name, value in record.headers or ():
+        if name == EVENT_TYPE_HEADER:
+            return bytes(value).decode(errors="replace")
+    return None
 
 
 def _retryable(error: BaseException) -> bool:

@@ -23,6 +23,7 @@ from shared.retry import Backoff, is_transient
 from shared.runtime import Runtime
 
 log = logging.getLogger(__name__)
+EVENT_TYPE_HEADER = "event-type"  # lets consumers skip types they ignore without decoding the value
 _LEADER_LOCK = 0x72656C61  # the advisory lock key of the relay's leadership
 
 
@@ -99,12 +100,17 @@ class OutboxRelay:
         """Publish the oldest outbox rows, wait for Kafka's acknowledgements, delete them; how many."""
         producer = self._runtime.producer
         rows = await connection.fetch(
-            "SELECT id, case_id, payload FROM outbox ORDER BY id LIMIT $1", self.batch_size
+            "SELECT id, case_id, type, payload FROM outbox ORDER BY id LIMIT $1", self.batch_size
         )
         if not rows:
             return 0
         sends = [
-            await producer.send(self._topic, row["payload"].encode(), key=str(row["case_id"]).encode())
+            await producer.send(
+                self._topic,
+                row["payload"].encode(),
+                key=str(row["case_id"]).encode(),
+                headers=[(EVENT_TYPE_HEADER, row["type"].encode())] if row["type"] else None,
+            )
             for row in rows
         ]
         await asyncio.gather(*sends)

@@ -85,8 +85,8 @@ WITH new AS (
     RETURNING event_id
 ), queued AS (
     -- Every accepted event is stored, or the whole statement fails: no need to join on what was stored.
-    INSERT INTO outbox (case_id, event_id, payload)
-    SELECT case_id, event_id, payload FROM accepted ORDER BY case_id, version
+    INSERT INTO outbox (case_id, event_id, type, payload)
+    SELECT case_id, event_id, type, payload FROM accepted ORDER BY case_id, version
 )
 SELECT event_id FROM stored
 """

@@ -56,6 +56,7 @@ async def test_stored_events_reach_kafka_keyed_and_in_case_order(
         assert await eventually(lambda: pool.fetchval("SELECT count(*) = 0 FROM outbox"))
     versions = per_case_versions(records)
     assert set(versions) == {str(case_id) for case_id in case_ids}
+    assert {dict(record.headers)["event-type"] for record in records} == {b"CaseNeedsTriage"}
     assert all(v == list(range(1, 11)) for v in versions.values())
 
 

@@ -41,9 +41,9 @@ async def test_migrations_from_several_processes_at_once_apply_once(database_url
 
     results = await asyncio.gather(*(start_up() for _ in range(6)))
     applied = [name for result in results for name in result]
-    assert applied == ["eventstore/0001_event_store.sql"]
+    assert applied == ["eventstore/0001_event_store.sql", "eventstore/0002_outbox_event_type.sql"]
     connection = await asyncpg.connect(database_url)
     try:
-        assert await connection.fetchval("SELECT count(*) FROM schema_migrations") == 1
+        assert await connection.fetchval("SELECT count(*) FROM schema_migrations") == 2
     finally:
         await connection.close()
