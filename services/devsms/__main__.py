@@ -1,14 +1,14 @@
-"""`python -m services.devsms`: the dev SMS gateway on ``DEVSMS_PORT`` (default 8025)."""
-
-import os
+"""`python -m services.devsms`: the dev SMS gateway on ``DEVSMS_PORT`` (else ``HTTP_PORT``, else 8025)."""
 
 from services.devsms.app import create_app
+from services.devsms.settings import DevSmsSettings
 from shared.serve import configure_logging, serve
 
 
 def main() -> None:
     configure_logging()
-    serve(create_app(), os.environ.get("HTTP_HOST", "127.0.0.1"), int(os.environ.get("DEVSMS_PORT", "8025")))
+    settings = DevSmsSettings()
+    serve(create_app(settings), settings.http_host, settings.port)
 
 
 if __name__ == "__main__":

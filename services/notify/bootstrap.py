@@ -2,16 +2,77 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from pathlib import Path
 
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from services.notify.domain.texts import load_texts
+from services.notify.handler import NotifyHandler
+from services.notify.metrics import NotifyMetrics
+from services.notify.provider import SmsProvider
+from services.notify.receipts import receipts_router
+from services.notify.sender import SenderOptions, SmsSender
 from services.notify.settings import NotifySettings
+from services.notify.twilio import TwilioProvider
+from shared.consumer import CaseEventConsumer
+from shared.eventstore import MigrationSet
+from shared.gazetteer import load_gazetteer
 from shared.http import service_app
 from shared.outbox_relay import OutboxRelay
 from shared.runtime import Runtime
+from shared.units_file import load_units
 
 SERVICE = "notify"
+MIGRATIONS = MigrationSet(SERVICE, Path(__file__).parent / "sql")
 
 
-def bootstrap(settings: NotifySettings) -> FastAPI:
-    runtime = Runtime(SERVICE, settings, components=[OutboxRelay()])
-    return service_app(runtime)
+def bootstrap(settings: NotifySettings, provider: SmsProvider | None = None) -> FastAPI:
+    registry = CollectorRegistry()
+    metrics = NotifyMetrics(registry)
+    runtime = build_runtime(settings, metrics, registry, provider)
+    return service_app(runtime, routers=[receipts_router(settings, metrics)])
+
+
+def build_runtime(
+    settings: NotifySettings,
+    metrics: NotifyMetrics,
+    registry: CollectorRegistry,
+    provider: SmsProvider | None = None,
+) -> Runtime:
+    """The notify runtime: the consumer writing notices, the sender, the relay; files are read (and
+    checked) here, so a bad template or units file stops the service at start-up."""
+    texts = load_texts(settings.sms_templates_dir)
+    units = load_units(settings.units_file, load_gazetteer())
+    sender = SmsSender(
+        provider or twilio_provider(settings),
+        units,
+        metrics,
+        settings.retry_policy,
+        SenderOptions(
+            concurrency=settings.sms_send_concurrency,
+            lease_seconds=settings.sms_send_lease_seconds,
+            poll_interval=settings.sms_poll_interval_seconds,
+            rate_limit=settings.sms_rate_limit_per_second,
+        ),
+    )
+    handler = NotifyHandler(texts, units, settings.sms_unit_language, metrics, on_written=sender.wake)
+    return Runtime(
+        SERVICE,
+        settings,
+        components=[OutboxRelay(), CaseEventConsumer(SERVICE, handler), sender],
+        migrations=[MIGRATIONS],
+        registry=registry,
+    )
+
+
+def twilio_provider(settings: NotifySettings) -> TwilioProvider:
+    return TwilioProvider(
+        settings.sms_api_base,
+        settings.sms_account_sid,
+        settings.sms_auth_token,
+        settings.sms_from,
+        settings.status_callback_url,
+        timeout=settings.sms_request_timeout_seconds,
+        max_connections=settings.sms_send_concurrency,
+    )

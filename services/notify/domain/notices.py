@@ -1,0 +1,139 @@
+"""Who is texted about a case event, and in which words (DESIGN.md B7).
+
+The citizen hears about the filing (a receipt with the reference and how to ask for the status), the
+assignment (the unit, or only the level for a confidential case), a question from the unit, an
+escalation, the resolution and the working group's verdict, once each and in the language they filed in.
+An anonymous citizen is never texted: the notice is kept, marked skipped. A unit whose entry in the units
+file has a phone is texted, in ``unit_language``, when a case reaches it (assignment or escalation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from services.notify.domain.texts import Rendered, Texts
+from shared.events import (
+    CaseAssigned,
+    CaseEscalated,
+    CaseInfoRequested,
+    CaseResolved,
+    ComplaintFiled,
+    EventData,
+    VerdictRecorded,
+)
+from shared.events.types import Language, UnitRef
+from shared.units import UnitRegistry
+
+CITIZEN = "citizen"
+NOTIFIED_TYPES = frozenset(
+    cls.type_name()
+    for cls in (ComplaintFiled, CaseAssigned, CaseInfoRequested, CaseEscalated, CaseResolved, VerdictRecorded)
+)
+
+
+def unit_recipient(unit_id: str) -> str:
+    """The recipient name of a unit's notice: ``unit:<unit id>``."""
+    return f"unit:{unit_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """What notify needs to know about a case, all of it from its ``ComplaintFiled``."""
+
+    reference: str
+    citizen_id: UUID | None
+    language: Language
+    anonymous: bool
+    confidential: bool
+
+    @classmethod
+    def of(cls, filing: ComplaintFiled) -> CaseFacts:
+        citizen = filing.citizen
+        return cls(
+            reference=filing.reference,
+            citizen_id=citizen.citizen_id,
+            language=citizen.language,
+            anonymous=citizen.anonymous or citizen.citizen_id is None,
+            confidential=filing.confidential,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One SMS to one recipient about one event; ``skip`` says why it is not to be sent, if so."""
+
+    recipient: str
+    citizen_id: UUID | None
+    text: Rendered
+    skip: str | None = None
+
+
+def notices_for(
+    data: EventData, facts: CaseFacts, texts: Texts, units: UnitRegistry, unit_language: Language
+) -> list[Notice]:
+    """The notices an event gives rise to (none for a type nobody is texted about)."""
+    citizen = _citizen_text(data, facts, texts, units)
+    notices: list[Notice] = []
+    if citizen is not None:
+        skip = "anonymous" if facts.anonymous else None
+        notices.append(Notice(CITIZEN, facts.citizen_id, citizen, skip))
+    reached = _unit_reached(data)
+    if reached is not None:
+        unit = units.get(reached.id)
+        if unit is not None and unit.phone is not None:
+            values = {"reference": facts.reference, "unit": unit_name(reached, unit_language, units)}
+            if isinstance(data, CaseEscalated):
+                values["reason"] = texts.of(unit_language).reasons[data.reason]
+                text = texts.render("unit_escalated", unit_language, values)
+            else:
+                text = texts.render("unit_assigned", unit_language, values)
+            notices.append(Notice(unit_recipient(unit.id), None, text))
+    return notices
+
+
+def unit_name(ref: UnitRef, language: Language, units: UnitRegistry) -> str:
+    """The unit's name in ``language`` from the registry; the event's (English) name for an unknown unit."""
+    unit = units.get(ref.id)
+    if unit is None:
+        return ref.name
+    return unit.name_km if language == "km" else unit.name_en
+
+
+def _citizen_text(data: EventData, facts: CaseFacts, texts: Texts, units: UnitRegistry) -> Rendered | None:
+    language = facts.language
+    words = texts.of(language)
+    values = {"reference": facts.reference}
+    match data:
+        case ComplaintFiled():
+            template = "filed"
+        case CaseAssigned(unit=unit, level=level):
+            template = "assigned"
+            values["unit"] = unit_name(unit, language, units)
+        case CaseInfoRequested(question=question):
+            template = "info_requested"
+            values["question"] = question
+        case CaseEscalated(to_unit=unit, level=level, reason=reason):
+            template = "escalated"
+            values.update(unit=unit_name(unit, language, units), reason=words.reasons[reason])
+        case CaseResolved():
+            template = "resolved"
+        case VerdictRecorded(verdict=verdict):
+            template = "verdict"
+            values["verdict"] = words.verdicts[verdict]
+        case _:
+            return None
+    if "unit" in values and facts.confidential:
+        # A confidential case never names the unit that has it: only the level (B5's status page agrees).
+        template = f"{template}_confidential"
+        values["level"] = words.levels[level]
+        del values["unit"]
+    return texts.render(template, language, values)
+
+
+def _unit_reached(data: EventData) -> UnitRef | None:
+    if isinstance(data, CaseAssigned):
+        return data.unit
+    if isinstance(data, CaseEscalated):
+        return data.to_unit
+    return None

@@ -1,0 +1,280 @@
+"""The sender: claims due notices, sends them through the provider, records what happened.
+
+Three kinds of task share the work, so that neither the database nor the provider waits for the other:
+the claimer claims due notices in batches (``FOR UPDATE SKIP LOCKED``, marked ``sending`` with a lease and
+the attempt counted, committed before any send) and looks up the phones; workers send, at most
+``concurrency`` at once and within the optional rate limit; the recorder writes outcomes in batches, each
+batch in one transaction with its ``CitizenNotified`` / ``CitizenNotificationFailed`` events.
+
+Crash window: a process killed after the provider took a message and before its outcome is recorded
+leaves the notice ``sending``; when the lease runs out another sender claims it. Before sending it again,
+that sender asks the provider whether a message with this text to this number was taken since the dead
+attempt began, and if so records it as sent. A duplicate remains possible only when that question cannot
+be answered (the provider is unreachable then): at least once, never nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+
+from services.notify.domain.rate_limit import TokenBucket
+from services.notify.domain.sending import Accepted, GiveUp, RetryIn, RetryPolicy, Sent, Unavailable, decide
+from services.notify.metrics import NotifyMetrics
+from services.notify.notifications import Claimed, Outcome, claim, release_any
+from services.notify.phones import phones_of
+from services.notify.provider import SmsProvider
+from services.notify.recording import Finished, record
+from shared.eventstore import VersionConflictError
+from shared.retry import until_done
+from shared.runtime import Runtime
+from shared.units import UnitRegistry
+
+log = logging.getLogger(__name__)
+CLAIM_BATCH = 500
+RECORD_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SenderOptions:
+    concurrency: int = 16
+    lease_seconds: float = 60.0
+    poll_interval: float = 0.05
+    rate_limit: float = 0.0  # sends per second; 0 is no limit
+    stop_timeout: float = 15.0  # how long a stopping sender waits for its sends in flight
+    sweep_interval: float = 30.0  # how often waiting notices whose turn has come are looked for anyway
+    record_delay: float = 0.05  # how long the recorder gathers outcomes before recording them together
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    claimed: Claimed
+    phone: str
+    claimed_at: float  # monotonic
+
+
+class SmsSender:
+    """A runtime component sending the notices of every notify process's consumer (any replica's)."""
+
+    def __init__(
+        self,
+        provider: SmsProvider,
+        units: UnitRegistry,
+        metrics: NotifyMetrics,
+        policy: RetryPolicy,
+        options: SenderOptions,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.provider = provider
+        self.units = units
+        self.metrics = metrics
+        self.policy = policy
+        self.options = options
+        self._clock = clock
+        self._jitter = jitter
+        self._bucket = (
+            TokenBucket(options.rate_limit, 1.0, time.monotonic) if options.rate_limit > 0 else None
+        )
+        # Notices claimed ahead, so that workers never wait for a claim, but no more than can be sent well
+        # within their lease (a notice claimed long ago is handed back unsent: see _work).
+        ahead = options.concurrency * 4
+        if options.rate_limit > 0:
+            ahead = min(ahead, max(1, int(options.rate_limit * options.lease_seconds / 4)))
+        self._capacity = ahead
+        # Claim in batches of at least this many while others are in flight: fewer, larger transactions.
+        self._claim_at_least = max(1, min(options.concurrency, ahead // 2))
+        self._in_flight = 0
+        self._stopping = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def setup(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._jobs: asyncio.Queue[_Job] = asyncio.Queue()
+        self._finished: asyncio.Queue[Finished] = asyncio.Queue()
+        self._wakeup = asyncio.Event()
+        self._room = asyncio.Event()
+        self._idle = asyncio.Event()
+
+    def wake(self) -> None:
+        """New notices were written: look for due notices now rather than at the next poll."""
+        self._wakeup.set()
+
+    async def start(self) -> None:
+        await self.provider.start()
+        self._stopping = False
+        name = self._runtime.name
+        self._tasks = [
+            asyncio.create_task(self._claim_loop(), name=f"{name}-sms-claimer"),
+            asyncio.create_task(self._record_loop(), name=f"{name}-sms-recorder"),
+            *(
+                asyncio.create_task(self._work(), name=f"{name}-sms-worker-{i}")
+                for i in range(self.options.concurrency)
+            ),
+        ]
+
+    async def stop(self) -> None:
+        """Claim nothing more, let the sends in flight finish and be recorded, then stop."""
+        self._stopping = True
+        self._wakeup.set()
+        if self._in_flight:
+            self._idle.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), self.options.stop_timeout)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        await self.provider.close()
+
+    # --- claiming ----------------------------------------------------------------------------------------
+
+    async def _claim_loop(self) -> None:
+        swept = time.monotonic()
+        while not self._stopping:
+            if time.monotonic() - swept > self.options.sweep_interval:
+                swept = time.monotonic()
+                await self._sweep()
+            room = self._capacity - self._in_flight
+            if room <= 0 or (self._in_flight and room < self._claim_at_least):
+                self._room.clear()
+                await self._room.wait()
+                continue
+            self._wakeup.clear()  # before claiming: a wake-up during the claim must not be lost
+            try:
+                claimed = await until_done(
+                    "claim notices", partial(self._claim, min(room, CLAIM_BATCH)), log=log
+                )
+                self._in_flight += len(claimed)
+                self.metrics.in_flight.set(self._in_flight)
+                if claimed:
+                    await until_done("look up phones", partial(self._dispatch, claimed), log=log)
+            except Exception:
+                log.exception("claiming notices failed; trying again")
+                claimed = []
+            if len(claimed) < room:  # nothing more is due now: wait for news, or poll
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), self.options.poll_interval)
+
+    async def _sweep(self) -> None:
+        """Release waiting notices whose predecessors are done. Every release happens where a notice is
+        written or finished; this only guards against one being missed, so an error here waits."""
+        try:
+            async with self._runtime.pool.acquire() as connection:
+                released = await release_any(connection)
+        except Exception:
+            log.exception("looking for waiting notices failed")
+            return
+        if released:
+            log.warning("released %d notices that waited for no reason", released)
+
+    async def _claim(self, limit: int) -> list[Claimed]:
+        async with self._runtime.pool.acquire() as connection, connection.transaction():
+            return await claim(connection, limit, self.options.lease_seconds)
+
+    async def _dispatch(self, claimed: list[Claimed]) -> None:
+        """Find each notice's phone; queue the sendable ones, finish the others as skipped."""
+        async with self._runtime.pool.acquire() as connection:
+            phones, stopped = await phones_of(connection, self._runtime.vault, self.units, claimed)
+        now = time.monotonic()
+        for notice in claimed:
+            phone = phones.get(notice.id)
+            if phone is None or phone in stopped:
+                reason = "no_phone" if phone is None else "opted_out"
+                self._finished.put_nowait(Finished(Outcome(notice, "skipped", reason), notice.language))
+            else:
+                self._jobs.put_nowait(_Job(notice, phone, now))
+
+    # --- sending -----------------------------------------------------------------------------------------
+
+    async def _work(self) -> None:
+        while True:
+            job = await self._jobs.get()
+            if self._bucket is not None:
+                delay = self._bucket.reserve()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            stale = time.monotonic() - job.claimed_at > self.options.lease_seconds / 2
+            if stale and job.claimed.unknown_attempt_at is None:
+                # Claimed too long ago (an overloaded process): its lease may end mid-send and another
+                # sender claim it too. Hand it back unsent rather than risk sending it twice. (One left by a
+                # dead sender goes on: handed back, it would lose the time of the attempt to look up.)
+                handed_back = Outcome(job.claimed, "pending", "claimed too long ago", unsent=True)
+                self._finished.put_nowait(Finished(handed_back, job.claimed.language))
+                continue
+            self._finished.put_nowait(await self._send(job))
+
+    async def _send(self, job: _Job) -> Finished:
+        notice = job.claimed
+        if notice.unknown_attempt_at is not None:
+            # The sender of an earlier attempt died before recording the provider's answer: if the
+            # provider took the message then, record that instead of sending it a second time.
+            found = await self.provider.find_accepted(job.phone, notice.body, notice.unknown_attempt_at)
+            if found is not None:
+                self.metrics.resends_avoided.inc()
+                return Finished(Outcome(notice, "sent", message_id=found), notice.language)
+        started = time.monotonic()
+        try:
+            result = await self.provider.send(job.phone, notice.body)
+        except Exception as error:  # a bug in an adapter must not lose the notice: it is tried again
+            log.exception("the SMS provider adapter failed")
+            result = Unavailable(type(error).__name__)
+        finished = time.monotonic()
+        kind = {Accepted: "accepted", Unavailable: "unavailable"}.get(type(result), "refused")
+        self.metrics.attempts.labels(result=kind).inc()
+        self.metrics.latency.labels(result=kind).observe(finished - started)
+        age = notice.age_seconds + (finished - job.claimed_at)
+        decision = decide(result, notice.attempts, age, self.policy, self._jitter)
+        match decision:
+            case Sent(message_id=message_id):
+                return Finished(Outcome(notice, "sent", message_id=message_id), notice.language)
+            case RetryIn(seconds=seconds, detail=detail):
+                return Finished(Outcome(notice, "pending", detail, retry_in=seconds), notice.language)
+            case GiveUp(reason=reason, opted_out=stopped):
+                return Finished(
+                    Outcome(notice, "failed", reason), notice.language, job.phone if stopped else None
+                )
+        raise AssertionError(decision)
+
+    # --- recording ---------------------------------------------------------------------------------------
+
+    async def _record_loop(self) -> None:
+        while True:
+            batch = [await self._finished.get()]
+            # A moment's wait gathers the outcomes of the sends finishing meanwhile into one transaction.
+            await asyncio.sleep(self.options.record_delay)
+            while len(batch) < RECORD_BATCH and not self._finished.empty():
+                batch.append(self._finished.get_nowait())
+            try:
+                await until_done(
+                    "record SMS outcomes",
+                    partial(self._record, batch),
+                    log=log,
+                    also_retry=(VersionConflictError,),
+                )
+            except Exception:
+                # A bug, not an outage: the notices stay claimed until their lease ends, then go again.
+                log.exception("recording %d SMS outcomes failed", len(batch))
+            finally:
+                self._in_flight -= len(batch)
+                self.metrics.in_flight.set(self._in_flight)
+                self._room.set()
+                self._wakeup.set()  # a recorded notice may free the next one about the same case
+                if self._in_flight == 0:
+                    self._idle.set()
+
+    async def _record(self, batch: list[Finished]) -> None:
+        recorded = await record(self._runtime.pool, batch, self._clock())
+        self.metrics.opt_outs.inc(sum(1 for f in recorded if f.opted_out_phone))
+        for finished in recorded:
+            self.metrics.recorded(finished.outcome, finished.language)
