@@ -1,4 +1,4 @@
-"""Intake's settings (DESIGN.md B1): the shared ones plus tokens and the Messenger webhook."""
+"""Intake's settings (DESIGN.md B1): the shared ones plus tokens, units and the Messenger webhook."""
 
 from __future__ import annotations
 
@@ -12,5 +12,10 @@ from shared.settings import ServiceSettings
 class IntakeSettings(ServiceSettings):
     http_port: int = Field(default=8001, ge=1, le=65535)
     api_tokens_file: Path = Path("deploy/dev-tokens.yaml")
+    units_file: Path = Path("deploy/units.yaml")
     facebook_app_secret: str = "dev-facebook-app-secret"
     facebook_verify_token: str = "dev-facebook-verify-token"
+    # Submissions per Kafka batch (and transaction), and the HTTP group commit's batch and workers.
+    intake_batch_size: int = Field(default=500, ge=1, le=5000)
+    intake_http_batch_size: int = Field(default=200, ge=1, le=5000)
+    intake_http_workers: int = Field(default=4, ge=1, le=64)

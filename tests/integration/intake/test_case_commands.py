@@ -82,7 +82,7 @@ async def test_another_units_case_is_a_403(intake: Running) -> None:
     for name in ("acknowledge", "refuse", "resolve"):
         assert await command(intake, case_id, name, POLICE) == 403
     assert await command(intake, case_id, "request-info", POLICE, question="?") == 403
-    channel = bearer("dev-channel")  # the web-channel entry of deploy/dev-tokens.yaml
+    channel = bearer("dev-channel")  # the channel entry of deploy/dev-tokens.yaml
     assert await command(intake, case_id, "acknowledge", channel) == 403
     assert intake.metric("case_commands_total", command="acknowledge", outcome="forbidden") == 2
 

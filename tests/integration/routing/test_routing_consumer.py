@@ -1,8 +1,8 @@
 """The routing consumer against the real servers: one decision per filing, stated, and idempotent."""
 
 import uuid
-from functools import partial
 from collections.abc import AsyncIterator
+from functools import partial
 
 import pytest
 

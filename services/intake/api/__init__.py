@@ -1,0 +1,1 @@
+"""Intake's HTTP interface (DESIGN.md B5): thin routes over the use cases."""

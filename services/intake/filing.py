@@ -1,0 +1,207 @@
+"""The filing use case: complaints in, ``ComplaintFiled`` events and vault rows out, in one transaction.
+
+One call files a whole batch (a Kafka batch, or HTTP requests gathered by the batcher) with a handful of
+statements: reserve references, look citizens up, append every filing, keep the new citizens' contacts.
+A complaint whose filing key is already stored is a redelivery: it stores nothing and answers the case
+filed the first time. The contact reaches the vault only with a new filing, so a redelivery of an old
+message cannot bring back a contact that was erased meanwhile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID, uuid4
+
+import asyncpg
+
+from services.intake.domain.complaint import Complaint
+from services.intake.domain.identity import new_citizen_id, reference_for
+from services.intake.metrics import IntakeMetrics
+from shared.events import Actor, NewEvent
+from shared.eventstore import Append, Appended, CitizenContact, Connection, PostgresEventStore
+from shared.eventstore.vault import PersonalDataVault
+
+log = logging.getLogger(__name__)
+PRODUCER = "intake"
+_MAX_REFERENCE_ATTEMPTS = 16
+
+# One round trip: the references this statement reserved, and those earlier deliveries reserved.
+_RESERVE = """
+WITH wanted AS (
+    SELECT * FROM unnest($1::text[], $2::uuid[]) AS w(reference, case_id)
+), inserted AS (
+    INSERT INTO intake_references (reference, case_id)
+    SELECT reference, case_id FROM wanted ORDER BY case_id
+    ON CONFLICT DO NOTHING
+    RETURNING reference, case_id
+)
+SELECT reference, case_id FROM inserted
+UNION ALL
+SELECT r.reference, r.case_id FROM intake_references r JOIN wanted w ON w.case_id = r.case_id
+"""
+# Filings by one new citizen in concurrent transactions would each make them an id: the second waits
+# here until the first commits, then finds the first one's vault row. Sorted, so no two lock in a cycle.
+_LOCK_CITIZENS = """
+SELECT pg_advisory_xact_lock(key) FROM (SELECT DISTINCT key FROM unnest($1::bigint[]) AS key ORDER BY key) k
+"""
+_CITIZENS = """
+SELECT citizen_id, phone, facebook_psid FROM citizens
+WHERE phone = ANY($1::text[]) OR facebook_psid = ANY($2::text[])
+ORDER BY created_at, citizen_id
+"""
+
+
+class HasPool(Protocol):
+    """Where the database is (the service's Runtime once it runs)."""
+
+    @property
+    def pool(self) -> asyncpg.Pool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Filed:
+    """The case a complaint filed; ``duplicate`` when it had been filed before."""
+
+    case_id: UUID
+    reference: str
+    duplicate: bool = False
+
+
+class FilingService:
+    """Files batches of complaints; ``clock`` gives the time the events carry."""
+
+    def __init__(self, database: HasPool, metrics: IntakeMetrics, clock: Callable[[], datetime]) -> None:
+        self._database = database
+        self._metrics = metrics
+        self._clock = clock
+
+    async def file_many(self, complaints: Sequence[Complaint]) -> list[Filed]:
+        """File every complaint (in one transaction); one answer per complaint, in order."""
+        first: dict[UUID, Complaint] = {}
+        for complaint in complaints:
+            first.setdefault(complaint.case_id, complaint)
+        pool = self._database.pool
+        store = PostgresEventStore(pool)
+        now = self._clock()
+        async with pool.acquire() as connection, connection.transaction():
+            citizens = await _citizen_ids(connection, first.values())
+            references = await _reserve_references(connection, list(first))
+            appends = [
+                Append(case_id, 0, [_filing(c, references[case_id], citizens.get(case_id), now)])
+                for case_id, c in first.items()
+            ]
+            results = await store.append_many(appends, connection=connection)
+            filed: dict[UUID, Filed] = {}
+            new: list[Complaint] = []
+            for complaint, result in zip(first.values(), results, strict=True):
+                if not isinstance(result, Appended):
+                    raise result  # a filing stream holding events of another kind: never retried
+                reference = str(result.events[0].data.get("reference", references[complaint.case_id]))
+                filed[complaint.case_id] = Filed(complaint.case_id, reference, result.duplicate)
+                if not result.duplicate:
+                    new.append(complaint)
+            contacts = _contacts(new, citizens)
+            await PersonalDataVault(pool).put_many(contacts, connection=connection)
+        answers: list[Filed] = []
+        answered: set[UUID] = set()
+        for complaint in complaints:
+            answer = filed[complaint.case_id]
+            # The second delivery of a case inside one batch is a duplicate of the first.
+            answers.append(replace(answer, duplicate=True) if complaint.case_id in answered else answer)
+            answered.add(complaint.case_id)
+        self._count(complaints, answers)
+        return answers
+
+    def _count(self, complaints: Sequence[Complaint], answers: Sequence[Filed]) -> None:
+        for complaint, answer in zip(complaints, answers, strict=True):
+            if answer.duplicate:
+                self._metrics.duplicates.labels(channel=complaint.channel).inc()
+            else:
+                province = complaint.location.province or "unknown"
+                self._metrics.filed.labels(channel=complaint.channel, province=province).inc()
+
+
+def _filing(complaint: Complaint, reference: str, citizen_id: UUID | None, now: datetime) -> NewEvent:
+    return NewEvent(
+        event_id=uuid4(),
+        data=complaint.filed(reference, citizen_id),
+        idempotency_key=complaint.idempotency_key,
+        occurred_at=now,
+        producer=PRODUCER,
+        actor=Actor(kind="citizen", id=str(citizen_id) if citizen_id else "anonymous"),
+    )
+
+
+async def _reserve_references(connection: Connection, case_ids: list[UUID]) -> dict[UUID, str]:
+    """Each case's reference: the one reserved before, else its first candidate not taken."""
+    found: dict[UUID, str] = {}
+    pending = sorted(case_ids)
+    for attempt in range(_MAX_REFERENCE_ATTEMPTS):
+        candidates = [reference_for(case_id, attempt) for case_id in pending]
+        for row in await connection.fetch(_RESERVE, candidates, pending):
+            found[row["case_id"]] = row["reference"]
+        pending = [case_id for case_id in pending if case_id not in found]
+        if not pending:
+            return found
+    raise RuntimeError(f"no free reference for {len(pending)} cases after {_MAX_REFERENCE_ATTEMPTS} tries")
+
+
+async def _citizen_ids(connection: Connection, complaints: Iterable[Complaint]) -> dict[UUID, UUID]:
+    """The citizen id of each non-anonymous complaint's case: the vault's, when the phone or Messenger id
+    is known there (one citizen keeps one id), else a new one, shared by the batch's other complaints."""
+    complaints = list(complaints)
+    phones = [c.contact.phone for c in complaints if c.contact and c.contact.phone]
+    psids = [c.contact.facebook_psid for c in complaints if c.contact and c.contact.facebook_psid]
+    by_phone: dict[str, UUID] = {}
+    by_psid: dict[str, UUID] = {}
+    if phones or psids:
+        keys = [_lock_key(f"phone:{phone}") for phone in phones] + [_lock_key(f"psid:{p}") for p in psids]
+        await connection.execute(_LOCK_CITIZENS, keys)
+        for row in await connection.fetch(_CITIZENS, phones, psids):
+            if row["phone"]:
+                by_phone.setdefault(row["phone"], row["citizen_id"])
+            if row["facebook_psid"]:
+                by_psid.setdefault(row["facebook_psid"], row["citizen_id"])
+    ids: dict[UUID, UUID] = {}
+    for complaint in complaints:
+        contact = complaint.contact
+        if contact is None:
+            continue
+        known = (by_phone.get(contact.phone) if contact.phone else None) or (
+            by_psid.get(contact.facebook_psid) if contact.facebook_psid else None
+        )
+        citizen_id = known or new_citizen_id(complaint.case_id)
+        if contact.phone:
+            by_phone.setdefault(contact.phone, citizen_id)
+        if contact.facebook_psid:
+            by_psid.setdefault(contact.facebook_psid, citizen_id)
+        ids[complaint.case_id] = citizen_id
+    return ids
+
+
+def _lock_key(contact: str) -> int:
+    return int.from_bytes(hashlib.sha256(contact.encode()).digest()[:8], "big", signed=True)
+
+
+def _contacts(complaints: Iterable[Complaint], citizens: dict[UUID, UUID]) -> list[CitizenContact]:
+    """One vault row per citizen (one upsert may not touch a row twice), the latest details winning."""
+    merged: dict[UUID, CitizenContact] = {}
+    for complaint in complaints:
+        contact = complaint.contact
+        if contact is None:
+            continue
+        citizen_id = citizens[complaint.case_id]
+        before = merged.get(citizen_id)
+        merged[citizen_id] = CitizenContact(
+            citizen_id=citizen_id,
+            name=contact.name or (before.name if before else None),
+            phone=contact.phone or (before.phone if before else None),
+            facebook_psid=contact.facebook_psid or (before.facebook_psid if before else None),
+            language=complaint.language,
+        )
+    return list(merged.values())

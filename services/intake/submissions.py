@@ -1,0 +1,130 @@
+"""Accepting submissions: the one path from bytes to a filed case, for Kafka batches and HTTP requests.
+
+Counts what arrives and what is refused (``complaints_received_total``, ``complaints_rejected_total``),
+turns valid submissions into complaints and files them. Kafka batches are filed in one transaction and
+refused messages become dead letters with every reason; a web request is filed through the batcher.
+Log lines name the channel, fields and reasons only: never a value the citizen sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import partial
+
+from aiokafka import ConsumerRecord
+
+from services.intake.batcher import FilingBatcher
+from services.intake.domain.complaint import Complaint, complaint_from
+from services.intake.domain.problems import Problem
+from services.intake.domain.submission import SubmissionError, parse_submission, parse_web_submission
+from services.intake.filing import Filed, FilingService
+from services.intake.metrics import IntakeMetrics
+from shared.dlq import DeadLetter, FieldError
+from shared.gazetteer import Gazetteer
+from shared.retry import is_transient, until_done
+
+log = logging.getLogger(__name__)
+MAX_BODY = 64 * 1024  # bytes of a web submission (B5: 413 beyond)
+
+
+class Submissions:
+    """The accept use case, shared by the ``complaints.submissions`` consumer and ``POST /v1/complaints``."""
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        metrics: IntakeMetrics,
+        filing: FilingService,
+        batcher: FilingBatcher,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._gazetteer = gazetteer
+        self._metrics = metrics
+        self._filing = filing
+        self._batcher = batcher
+        self._clock = clock
+
+    async def file_web(self, body: bytes, idempotency_key: str | None) -> Filed:
+        """File a web form body; raises :class:`SubmissionError` (400/422) or what filing raised (503)."""
+        started = time.perf_counter()
+        try:
+            message_id = (idempotency_key or "").strip() or str(uuid.uuid4())
+            submission = parse_web_submission(body, self._gazetteer, message_id, self._clock())
+        except SubmissionError as rejected:
+            self._refused(rejected, "http")
+            raise
+        self._metrics.received.labels(channel="web").inc()
+        filed = await self._batcher.file(complaint_from(submission, self._gazetteer))
+        self._metrics.handling.labels(source="http").observe(time.perf_counter() - started)
+        return filed
+
+    def refuse_web(self, problem: Problem) -> None:
+        """Count a web submission refused before it was read (too large)."""
+        self._refused(SubmissionError((problem,), "web"), "http")
+
+    async def file_records(self, records: Sequence[ConsumerRecord]) -> list[DeadLetter]:
+        """File a consumed batch; the dead letters of what cannot be filed. Waits out outages."""
+        started = time.perf_counter()
+        good: list[tuple[ConsumerRecord, Complaint]] = []
+        letters: list[DeadLetter] = []
+        for record in records:
+            try:
+                submission = parse_submission(record.value or b"", self._gazetteer)
+            except SubmissionError as rejected:
+                self._refused(rejected, f"partition {record.partition} offset {record.offset}")
+                letters.append(_letter(record, rejected.problems))
+                continue
+            self._metrics.received.labels(channel=submission.channel).inc()
+            good.append((record, complaint_from(submission, self._gazetteer)))
+        if good:
+            letters += await until_done("file a batch", partial(self._file_batch, good), log=log)
+        if records:
+            each = (time.perf_counter() - started) / len(records)
+            for _ in records:
+                self._metrics.handling.labels(source="kafka").observe(each)
+        return letters
+
+    async def _file_batch(self, good: list[tuple[ConsumerRecord, Complaint]]) -> list[DeadLetter]:
+        try:
+            await self._filing.file_many([complaint for _, complaint in good])
+        except Exception as error:
+            if is_transient(error):
+                raise
+            if len(good) == 1:
+                record, complaint = good[0]
+                log.error(
+                    "a %s submission (partition %d offset %d) cannot be filed: %s",
+                    complaint.channel, record.partition, record.offset, type(error).__name__,
+                )  # fmt: skip
+                self._metrics.rejected.labels(channel=complaint.channel, reason="unfileable").inc()
+                return [_letter(record, (Problem(None, f"cannot be filed: {error}", "unfileable"),))]
+            # Something in the batch breaks the filing: file one at a time to find it.
+            log.warning(
+                "a batch of %d filings failed (%s); filing one by one", len(good), type(error).__name__
+            )
+            letters: list[DeadLetter] = []
+            for item in good:
+                letters += await until_done("file a submission", partial(self._file_batch, [item]), log=log)
+            return letters
+        return []
+
+    def _refused(self, rejected: SubmissionError, where: str) -> None:
+        self._metrics.received.labels(channel=rejected.channel).inc()
+        self._metrics.rejected.labels(channel=rejected.channel, reason=rejected.problems[0].reason).inc()
+        reasons = ", ".join(f"{p.field or '(body)'}: {p.reason}" for p in rejected.problems)
+        log.info("refused a %s submission (%s): %s", rejected.channel, where, reasons)
+
+
+def _letter(record: ConsumerRecord, problems: Sequence[Problem]) -> DeadLetter:
+    return DeadLetter(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key,
+        value=record.value,
+        errors=tuple(FieldError(p.field, p.message) for p in problems),
+    )
