@@ -165,6 +165,45 @@ class CaseEventProcessor:
             self._outcomes.labels(group=self.group, outcome=outcome).inc(amount)
 
 
+def subscribe_batches(
+    runtime: Runtime,
+    topic: str,
+    group: str,
+    handle: Callable[[Sequence[Record]], Awaitable[None]],
+    *,
+    batch_size: int = 500,
+) -> None:
+    """Subscribe ``handle`` to batches of raw records of ``topic`` under consumer group ``group`` (prefixed).
+
+    Offsets are committed only after ``handle`` returns (FastStream's default would commit first), and
+    ``handle`` must not return before the batch is taken care of: handled, or dead-lettered.
+    """
+    subscriber = runtime.broker.subscriber(
+        topic,
+        group_id=f"{runtime.settings.topic_prefix}{group}",
+        batch=True,
+        max_records=batch_size,
+        batch_timeout_ms=50,
+        fetch_max_wait_ms=20,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.MANUAL,
+        # A long outage holds a batch for as long as it lasts; stay in the group meanwhile.
+        max_poll_interval_ms=24 * 3600 * 1000,
+    )
+
+    async def on_batch(message: KafkaMessage) -> None:
+        records: Sequence[Record] = message.raw_message
+        await handle(records)
+        try:
+            await until_done(f"{group}: commit offsets", message.ack, log=log)
+        except CommitFailedError as error:
+            # The group rebalanced: the partitions are someone else's now, and the records' idempotency
+            # (tracking rows, filing keys) keeps the new owner from handling them twice.
+            log.warning("%s: offsets not committed after a rebalance: %s", group, error)
+
+    subscriber(on_batch)
+
+
 class CaseEventConsumer:
     """A runtime component subscribing ``handler`` to ``case-events`` under consumer group ``group``."""
 
@@ -175,39 +214,19 @@ class CaseEventConsumer:
 
     def setup(self, runtime: Runtime) -> None:
         self.processor = CaseEventProcessor(self.group, self.handler, runtime)
-        subscriber = runtime.broker.subscriber(
+        subscribe_batches(
+            runtime,
             runtime.topics.case_events,
-            group_id=f"{runtime.settings.topic_prefix}{self.group}",
-            batch=True,
-            max_records=self.batch_size,
-            batch_timeout_ms=50,
-            fetch_max_wait_ms=20,
-            auto_offset_reset="earliest",
-            ack_policy=AckPolicy.MANUAL,
-            # A long outage holds a batch for as long as it lasts; stay in the group meanwhile.
-            max_poll_interval_ms=24 * 3600 * 1000,
+            self.group,
+            self.processor.process,
+            batch_size=self.batch_size,
         )
-
-        async def on_batch(message: KafkaMessage) -> None:
-            records: Sequence[Record] = message.raw_message
-            await self.processor.process(records)
-            await self._commit(message)
-
-        subscriber(on_batch)
 
     async def start(self) -> None:
         return None
 
     async def stop(self) -> None:
         return None
-
-    async def _commit(self, message: KafkaMessage) -> None:
-        try:
-            await until_done(f"{self.group}: commit offsets", message.ack, log=log)
-        except CommitFailedError as error:
-            # The group rebalanced: the partitions are someone else's now, and the tracking table keeps
-            # the new owner from handling these events twice.
-            log.warning("%s: offsets not committed after a rebalance: %s", self.group, error)
 
 
 def _header_type(record: Record) -> str | None:

@@ -12,11 +12,9 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 from aiokafka import ConsumerRecord
-from aiokafka.errors import CommitFailedError
-from faststream import AckPolicy
-from faststream.kafka.annotations import KafkaMessage
 
 from services.intake.submissions import Submissions
+from shared.consumer import subscribe_batches
 from shared.dlq import DeadLetterPublisher
 from shared.retry import until_done
 from shared.runtime import Runtime
@@ -35,19 +33,9 @@ class SubmissionsConsumer:
     def setup(self, runtime: Runtime) -> None:
         self._runtime = runtime
         self._dead_letters = DeadLetterPublisher(runtime.topics.submissions_dlq, runtime.metrics.dlq_messages)
-        subscriber = runtime.broker.subscriber(
-            runtime.topics.submissions,
-            group_id=f"{runtime.settings.topic_prefix}{GROUP}",
-            batch=True,
-            max_records=self.batch_size,
-            batch_timeout_ms=50,
-            fetch_max_wait_ms=20,
-            auto_offset_reset="earliest",
-            ack_policy=AckPolicy.MANUAL,
-            # An outage holds a batch for as long as it lasts: stay in the group meanwhile.
-            max_poll_interval_ms=24 * 3600 * 1000,
+        subscribe_batches(
+            runtime, runtime.topics.submissions, GROUP, self._on_batch, batch_size=self.batch_size
         )
-        subscriber(self._on_batch)
 
     async def start(self) -> None:
         return None
@@ -55,14 +43,8 @@ class SubmissionsConsumer:
     async def stop(self) -> None:
         return None
 
-    async def _on_batch(self, message: KafkaMessage) -> None:
-        records: Sequence[ConsumerRecord] = message.raw_message
+    async def _on_batch(self, records: Sequence[ConsumerRecord]) -> None:
         letters = await self._submissions().file_records(records)
         if letters:
             publish = partial(self._dead_letters.publish, self._runtime.producer, letters)
             await until_done("publish dead letters", publish, log=log)
-        try:
-            await until_done("commit offsets", message.ack, log=log)
-        except CommitFailedError as error:
-            # The group rebalanced; the new owner re-reads the batch and its filing keys find the cases.
-            log.warning("submission offsets not committed after a rebalance: %s", error)
