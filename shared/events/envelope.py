@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -12,6 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, f
 from shared.events.types import EventData
 
 ActorKind = Literal["citizen", "unit", "working_group", "system"]
+MAX_KEY_LENGTH = 300
 
 
 class Actor(BaseModel):
@@ -68,24 +70,35 @@ class Envelope(BaseModel):
         return value.astimezone(UTC)
 
 
-class NewEvent(BaseModel):
+@dataclass(frozen=True, slots=True)
+class NewEvent:
     """An event a writer wants appended; the store gives it its version.
 
     ``idempotency_key`` is unique within the case stream (DESIGN.md Part A): for a derived event the
     causing event's id plus what is derived from it, for a command the request's key, for a filing the
     channel and its message id. Appending an existing key stores nothing and returns what is stored.
-    """
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    Writers build these in code from data already validated (``data`` is a payload model), so this is a
+    plain value checked in ``__post_init__``, not a parsed model: it is made once per event on every
+    write path, and pydantic validation cost several times the rest of the construction.
+    """
 
     event_id: UUID
     data: EventData
-    idempotency_key: str = Field(min_length=1, max_length=300)
-    occurred_at: AwareDatetime
+    idempotency_key: str
+    occurred_at: datetime
     producer: str
     actor: Actor
     causation_id: UUID | None = None
     correlation_id: UUID | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.idempotency_key) <= MAX_KEY_LENGTH:
+            raise ValueError(f"idempotency_key must be 1..{MAX_KEY_LENGTH} characters")
+        if self.occurred_at.utcoffset() is None:
+            raise ValueError("occurred_at must be timezone-aware")
+        if not self.producer:
+            raise ValueError("producer must not be empty")
 
     def envelope(self, case_id: UUID, version: int) -> Envelope:
         # Everything here was validated when this NewEvent was made: construct without validating again.

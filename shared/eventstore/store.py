@@ -91,6 +91,20 @@ WITH new AS (
 SELECT event_id FROM stored
 """
 
+# The same for the commonest append, one event to one stream, as a single row: PostgreSQL spends about half
+# the server time of the general statement on it (no unnest, no joins to plan and run).
+_APPEND_ONE = f"""
+WITH stored AS (
+    INSERT INTO events ({_COLUMNS})
+    SELECT $1, $4, $3, $5, $6, $7, $8, $9, $10, $11, $12, $13, ($14::text::jsonb) -> 'data'
+    WHERE (SELECT coalesce(max(version), 0) FROM events WHERE case_id = $1) = $2
+    RETURNING event_id
+), queued AS (
+    INSERT INTO outbox (case_id, event_id, type, payload) SELECT $1, event_id, $5, $14::text FROM stored
+)
+SELECT event_id FROM stored
+"""
+
 _SELECT = f"SELECT position, {_COLUMNS} FROM events"
 
 
@@ -134,9 +148,8 @@ class PostgresEventStore:
             raise ValueError("append_many takes each case stream at most once")
         try:
             async with _atomic(connection):
-                stored = {
-                    row["event_id"] for row in await connection.fetch(_APPEND, *_columns(envelopes, appends))
-                }
+                rows = await connection.fetch(*_statement(envelopes, appends))
+                stored = {row["event_id"] for row in rows}
         except asyncpg.UniqueViolationError:
             # A concurrent writer got in between the version check and the insert, or a key repeats:
             # fall back to one stream at a time so that each stream gets its own answer.
@@ -226,19 +239,25 @@ def _envelopes(append: Append) -> list[Envelope]:
     ]
 
 
-def _columns(envelopes: dict[UUID, list[Envelope]], appends: Sequence[Append]) -> list[list[Any]]:
-    columns: list[list[Any]] = [[] for _ in range(14)]
-    for append in appends:
-        for event, envelope in zip(append.events, envelopes[append.case_id], strict=True):
-            row = (
-                envelope.case_id, append.expected_version, envelope.event_id, envelope.version, envelope.type,
-                envelope.schema_version, event.idempotency_key, envelope.occurred_at, envelope.producer,
-                envelope.causation_id, envelope.correlation_id, envelope.actor.kind, envelope.actor.id,
-                encode_envelope(envelope).decode(),
-            )  # fmt: skip
-            for column, value in zip(columns, row, strict=True):
-                column.append(value)
-    return columns
+def _statement(envelopes: dict[UUID, list[Envelope]], appends: Sequence[Append]) -> list[Any]:
+    """The append statement and its arguments: one row's values, or a column array per field."""
+    rows = [
+        _row(append, event, envelope)
+        for append in appends
+        for event, envelope in zip(append.events, envelopes[append.case_id], strict=True)
+    ]
+    if len(rows) == 1:
+        return [_APPEND_ONE, *rows[0]]
+    return [_APPEND, *(list(column) for column in zip(*rows, strict=True))]
+
+
+def _row(append: Append, event: NewEvent, envelope: Envelope) -> tuple[Any, ...]:
+    return (
+        envelope.case_id, append.expected_version, envelope.event_id, envelope.version, envelope.type,
+        envelope.schema_version, event.idempotency_key, envelope.occurred_at, envelope.producer,
+        envelope.causation_id, envelope.correlation_id, envelope.actor.kind, envelope.actor.id,
+        encode_envelope(envelope).decode(),
+    )  # fmt: skip
 
 
 def _envelope(row: asyncpg.Record) -> Envelope:

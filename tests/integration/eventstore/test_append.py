@@ -6,7 +6,7 @@ import uuid
 import asyncpg
 import pytest
 
-from shared.events import CaseNeedsTriage, CitizenReplied
+from shared.events import CaseNeedsTriage, CitizenReplied, encode_envelope
 from shared.eventstore import Append, Appended, PostgresEventStore, VersionConflictError
 from shared.testing.events import new_event
 
@@ -28,6 +28,18 @@ async def test_a_new_stream_gets_versions_from_one_and_reads_back_in_order(
     assert stream[0].data["text"] == KHMER
     assert stream[0].type == "CitizenReplied"
     assert stream[0].case_id == case_id
+
+
+@pytest.mark.parametrize("events", [1, 3], ids=["one event (single-row statement)", "several events"])
+async def test_each_outbox_row_holds_its_events_envelope_byte_for_byte(
+    event_store: PostgresEventStore, pool: asyncpg.Pool, events: int
+) -> None:
+    case_id = uuid.uuid4()
+    appended = await event_store.append(case_id, 0, [new_event(CitizenReplied(text=KHMER)) for _ in range(events)])
+    rows = await pool.fetch("SELECT event_id, type, payload FROM outbox WHERE case_id = $1 ORDER BY id", case_id)
+    assert [(row["event_id"], row["type"]) for row in rows] == [(e.event_id, e.type) for e in appended.events]
+    assert [row["payload"].encode() for row in rows] == [encode_envelope(e) for e in appended.events]
+    assert KHMER in rows[0]["payload"]
 
 
 async def test_a_stale_expected_version_conflicts_and_writes_nothing(

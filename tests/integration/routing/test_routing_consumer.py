@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from functools import partial
 
 import pytest
@@ -85,7 +86,7 @@ async def test_the_working_groups_assignment_is_left_alone(routing: Runtime) -> 
     case_id = uuid.uuid4()
     group = UnitRef(id="moi-working-group", kind="working_group", name="MoI working group")
     assign = CaseAssigned(unit=group, level=2, rule="working-group", reason="taken over at once")
-    working_group = new_event(assign).model_copy(update={"actor": Actor(kind="working_group", id="wg")})
+    working_group = replace(new_event(assign), actor=Actor(kind="working_group", id="wg"))
     await store.append(case_id, 0, [new_event(complaint_filed(district="1203")), working_group])
     processed = {"group": "routing", "outcome": "handled"}
     assert await eventually(

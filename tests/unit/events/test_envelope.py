@@ -2,6 +2,8 @@
 
 import json
 import uuid
+from dataclasses import replace
+from datetime import datetime
 from typing import Any, ClassVar
 
 import pytest
@@ -86,3 +88,17 @@ def test_an_old_version_without_an_upcaster_is_refused(monkeypatch: pytest.Monke
     monkeypatch.setitem(EVENT_TYPES, "CaseNeedsTriage", TriageV3)
     with pytest.raises(EventDecodeError, match="no upcaster for CaseNeedsTriage schema_version 1"):
         decode_envelope(encode_envelope(new_event().envelope(uuid.uuid4(), 1)))
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"idempotency_key": ""}, "idempotency_key"),
+        ({"idempotency_key": "k" * 301}, "idempotency_key"),
+        ({"occurred_at": datetime(2026, 11, 25, 9, 0)}, "timezone-aware"),
+        ({"producer": ""}, "producer"),
+    ],
+)
+def test_a_new_event_a_writer_gets_wrong_is_refused_when_made(change: dict[str, Any], reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        replace(new_event(), **change)
