@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from cli import replay
+import asyncpg
+import httpx
+from aiokafka.errors import KafkaError
+
+from cli import demo, file, follow, replay, timeline
+from cli.intake_api import ApiRefusedError
+
+# What a stack that is down, or a refused request, raises: reported in one line, not a traceback.
+UNREACHABLE = (OSError, httpx.HTTPError, asyncpg.PostgresError, KafkaError)
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m cli", description="Operate the complaint system.")
     subparsers = parser.add_subparsers(required=True, dest="command")
-    replay.add_parser(subparsers)
+    for command in (file, timeline, follow, demo, replay):
+        command.add_parser(subparsers)
     args = parser.parse_args()
-    args.run(args)
+    try:
+        code: int | None = args.run(args)
+    except ApiRefusedError as error:
+        print(f"error: intake answered {error}", file=sys.stderr)
+        return 1
+    except UNREACHABLE as error:
+        print(f"error: {type(error).__name__}: {error} (is the stack up? make run)", file=sys.stderr)
+        return 2
+    return code or 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""The demo's script as data, and the pure decision of what to do next on a case (no I/O, no clock).
+
+A story is a complaint plus the steps responders take on it, each when the case is in a given status
+at a given level. A story whose first step waits for level 2 is one nobody answers: the SLA policy
+escalates it there. ``next_step`` is asked again on every poll, so a step waits as long as the case
+is not where the step expects it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cli.case_view import CaseView
+from cli.intake_api import WORKING_GROUP, dev_token
+
+Via = Literal["http", "kafka"]
+By = Literal["holder", "working_group"]
+VERBS = {
+    "acknowledge": "acknowledges", "resolve": "resolves", "refuse": "refuses",
+    "verdict": "records a verdict", "assign": "assigns the case to",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Send ``command`` (an intake command path: acknowledge, resolve, refuse, verdict, assign) with
+    ``body`` when the case is ``when`` at ``level``, as the unit holding it or as the working group."""
+
+    when: str
+    level: int | None
+    command: str
+    body: dict[str, Any] = field(default_factory=dict)
+    by: By = "holder"
+
+    def token(self, view: CaseView) -> str:
+        return dev_token(WORKING_GROUP if self.by == "working_group" else view.unit_id or "")
+
+    def describe(self, view: CaseView) -> str:
+        who = "the working group" if self.by == "working_group" else view.unit_id
+        detail = self.body.get("verdict") or self.body.get("unit_id") or self.body.get("note") or ""
+        return f"{who} {VERBS.get(self.command, self.command)}" + (f": {detail}" if detail else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One citizen's complaint and what happens to it. ``submission`` is a B3 ChannelSubmission."""
+
+    key: str
+    title: str
+    via: Via
+    submission: dict[str, Any]
+    steps: tuple[Step, ...]
+
+    @property
+    def channel(self) -> str:
+        return str(self.submission["channel"])
+
+    @property
+    def message_id(self) -> str:
+        return str(self.submission["channel_message_id"])
+
+    @property
+    def phone(self) -> str | None:
+        phone = self.submission["citizen"].get("phone")
+        return None if phone is None else str(phone)
+
+
+def next_step(story: Story, done: int, view: CaseView) -> Step | None:
+    """The story's next step if the case is where it expects, else None (wait, or nothing left)."""
+    if done >= len(story.steps):
+        return None
+    step = story.steps[done]
+    if view.status == step.when and step.level in (None, view.level):
+        return step
+    return None
+
+
+def finished(story: Story, done: int, view: CaseView) -> bool:
+    """Every step taken and every SMS the citizen is owed sent (or given up on)."""
+    return done >= len(story.steps) and view.status != "new" and not view.awaiting_sms

@@ -1,0 +1,36 @@
+"""Where the command-line tool finds the system: B1's variables, plus intake's and the SMS gateway's URLs.
+
+Flags win over the environment, the environment over the defaults of a local ``make run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from pydantic import Field
+
+from shared.settings import ServiceSettings
+
+
+class CliSettings(ServiceSettings):
+    """``INTAKE_URL`` and ``SMS_API_BASE`` (the dev gateway is the SMS provider's API base) join B1's."""
+
+    intake_url: str = Field(default="http://127.0.0.1:8001", min_length=1)
+    sms_api_base: str = Field(default="http://127.0.0.1:8025", min_length=1)
+
+
+def add_endpoint_flags(parser: argparse.ArgumentParser) -> None:
+    """``--intake-url`` and ``--gateway-url``, for commands that talk HTTP."""
+    parser.add_argument("--intake-url", help="intake's base URL (env INTAKE_URL; http://127.0.0.1:8001)")
+    parser.add_argument(
+        "--gateway-url", help="the dev SMS gateway's base URL (env SMS_API_BASE; http://127.0.0.1:8025)"
+    )
+
+
+def settings_of(args: argparse.Namespace) -> CliSettings:
+    """The environment's settings with the endpoint flags given on the command line applied."""
+    given = {
+        "intake_url": getattr(args, "intake_url", None),
+        "sms_api_base": getattr(args, "gateway_url", None),
+    }
+    return CliSettings(**{key: value for key, value in given.items() if value})
