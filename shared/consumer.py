@@ -18,13 +18,13 @@ from typing import Protocol, TypeAlias, TypeVar
 from uuid import UUID
 
 from aiokafka import ConsumerRecord
-from aiokafka.errors import CommitFailedError
 from faststream import AckPolicy
 from faststream.kafka.annotations import KafkaMessage
 
 from shared.dlq import DeadLetter, DeadLetterPublisher, FieldError
 from shared.events import Envelope, EventDecodeError, decode_envelope
 from shared.eventstore.store import Connection, PostgresEventStore, VersionConflictError
+from shared.offsets import broker_answers, commit_offsets
 from shared.outbox_relay import EVENT_TYPE_HEADER
 from shared.retry import is_transient, until_done
 from shared.runtime import Runtime
@@ -194,12 +194,7 @@ def subscribe_batches(
     async def on_batch(message: KafkaMessage) -> None:
         records: Sequence[Record] = message.raw_message
         await handle(records)
-        try:
-            await until_done(f"{group}: commit offsets", message.ack, log=log)
-        except CommitFailedError as error:
-            # The group rebalanced: the partitions are someone else's now, and the records' idempotency
-            # (tracking rows, filing keys) keeps the new owner from handling them twice.
-            log.warning("%s: offsets not committed after a rebalance: %s", group, error)
+        await commit_offsets(group, message.ack, partial(broker_answers, runtime.producer))
 
     subscriber(on_batch)
 

@@ -53,6 +53,7 @@ class Child:
     name: str
     process: subprocess.Popen[bytes]
     port: int
+    env: Mapping[str, str]
 
 
 @dataclass
@@ -114,9 +115,16 @@ class Stack:
         self.postgres.start()
         return self.postgres.url()
 
+    def respawn(self, child: Child) -> None:
+        """Start an exited child again, with the environment it had, in the same place in the list."""
+        child.process = self._popen(child.name, child.env)
+
     def _spawn(self, name: str, port: int, env: Mapping[str, str]) -> None:
         if port_open(port):
             raise ServerStartError(f"port {port} for {name} is taken: is the stack already up? (make down)")
+        self.children.append(Child(name, self._popen(name, env), port, env))
+
+    def _popen(self, name: str, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
         log = (self.run_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(
             [sys.executable, "-m", f"services.{name}"],
@@ -127,8 +135,8 @@ class Stack:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-        self.children.append(Child(name, process, port))
         threading.Thread(target=_relay_lines, args=(name, process, log), daemon=True).start()
+        return process
 
 
 def _relay_lines(name: str, process: subprocess.Popen[bytes], log: BinaryIO) -> None:
@@ -174,8 +182,11 @@ def run(run_dir: Path) -> None:
         while not stopping.wait(1.0):
             for child in stack.children:
                 if child.process.poll() is not None:
-                    print(f"launcher| {child.name} exited with {child.process.returncode}", flush=True)
-                    stopping.set()
+                    # A supervisor: a service that crashed (or left because a client of it was stuck for
+                    # good) is started again; what it was doing is redelivered to it from Kafka.
+                    print(f"launcher| {child.name} exited with {child.process.returncode}; restarting it",
+                          flush=True)  # fmt: skip
+                    stack.respawn(child)
     finally:
         (run_dir / "ready").unlink(missing_ok=True)
         print("launcher| stopping", flush=True)
@@ -230,5 +241,7 @@ def _banner(env: Mapping[str, str]) -> str:
     lines.append(f"launcher|   SMS      {env['SMS_API_BASE']}/")
     lines.append(f"launcher|   Kafka    {env['KAFKA_BOOTSTRAP_SERVERS']}")
     lines.append(f"launcher|   Postgres {env['DATABASE_URL']}")
+    lines.append(f"launcher|   SLA      {env.get('SLA_POLICY_FILE') or 'deploy/sla-policy.yaml'}")
+    lines.append("launcher| try: .venv/bin/python -m cli demo   (or cli file, cli follow, cli timeline REF)")
     lines.append("launcher| Ctrl-C stops everything")
     return "\n".join(lines)

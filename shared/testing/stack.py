@@ -1,11 +1,15 @@
 """The four services and the dev SMS gateway as real processes on free ports, for end-to-end runs.
 
 Used by the chaos test and the end-to-end benchmark: each service can be SIGKILLed and started again
-by name while the others run, against a broker and a cluster the caller owns.
+by name while the others run, against a broker and a cluster the caller owns. Like ``make run``, the
+stack supervises its services: one that exits on its own (not by :meth:`ServiceStack.kill`) is started
+again, the way a service stuck on a Kafka client leaves to be restarted (``shared.offsets``).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +17,9 @@ from pathlib import Path
 from shared.localstack.kafka import PROJECT_ROOT
 from shared.testing.servers import ServiceProcess
 
+log = logging.getLogger(__name__)
 SERVICES = ("intake", "routing", "sla", "notify")
+SUPERVISE_EVERY = 1.0  # seconds between two looks at the services' processes
 DEMO_POLICY = PROJECT_ROOT / "deploy" / "sla-policy.demo.yaml"
 
 
@@ -28,6 +34,10 @@ class ServiceStack:
     env: Mapping[str, str]
     log_dir: Path
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
+    restarts: dict[str, int] = field(default_factory=dict)  # started again after exiting on their own
+    _held: set[str] = field(default_factory=set)  # killed on purpose: left down until restart()
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def gateway(self) -> ServiceProcess:
@@ -46,16 +56,37 @@ class ServiceStack:
             self.processes[name] = ServiceProcess(name, env, self.log_dir / f"{name}.log")
         for name in SERVICES:
             self.processes[name].start(timeout)
+        threading.Thread(target=self._supervise, name="service-stack-supervisor", daemon=True).start()
 
     def kill(self, name: str) -> None:
-        """SIGKILL one service: none of its shutdown code runs."""
-        self.processes[name].kill()
+        """SIGKILL one service: none of its shutdown code runs; it stays down until :meth:`restart`."""
+        with self._lock:
+            self._held.add(name)
+            self.processes[name].kill()
 
     def restart(self, name: str, timeout: float = 90.0) -> None:
         """Start a killed or stopped service again, on the same port."""
-        self.processes[name].stop()
-        self.processes[name].start(timeout)
+        with self._lock:
+            self.processes[name].stop()
+            self.processes[name].start(timeout)
+            self._held.discard(name)
 
     def stop(self) -> None:
-        for process in reversed(self.processes.values()):
-            process.stop()
+        self._stopping.set()
+        with self._lock:
+            for process in reversed(self.processes.values()):
+                process.stop()
+
+    def _supervise(self) -> None:
+        while not self._stopping.wait(SUPERVISE_EVERY):
+            with self._lock:
+                for name in SERVICES:
+                    process = self.processes[name].process
+                    if name in self._held or process is None or process.poll() is None:
+                        continue
+                    log.warning("%s exited with %s on its own; starting it again", name, process.returncode)
+                    self.restarts[name] = self.restarts.get(name, 0) + 1
+                    try:
+                        self.processes[name].start()
+                    except Exception:
+                        log.exception("%s did not start again; the next look tries once more", name)

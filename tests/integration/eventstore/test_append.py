@@ -35,8 +35,10 @@ async def test_each_outbox_row_holds_its_events_envelope_byte_for_byte(
     event_store: PostgresEventStore, pool: asyncpg.Pool, events: int
 ) -> None:
     case_id = uuid.uuid4()
-    appended = await event_store.append(case_id, 0, [new_event(CitizenReplied(text=KHMER)) for _ in range(events)])
-    rows = await pool.fetch("SELECT event_id, type, payload FROM outbox WHERE case_id = $1 ORDER BY id", case_id)
+    khmer_events = [new_event(CitizenReplied(text=KHMER)) for _ in range(events)]
+    appended = await event_store.append(case_id, 0, khmer_events)
+    query = "SELECT event_id, type, payload FROM outbox WHERE case_id = $1 ORDER BY id"
+    rows = await pool.fetch(query, case_id)
     assert [(row["event_id"], row["type"]) for row in rows] == [(e.event_id, e.type) for e in appended.events]
     assert [row["payload"].encode() for row in rows] == [encode_envelope(e) for e in appended.events]
     assert KHMER in rows[0]["payload"]

@@ -1,0 +1,104 @@
+"""Issue 8, chaos: complaints flow while every service is SIGKILLed and restarted in turn, then the Kafka
+broker and PostgreSQL; afterwards the event store and the SMS gateway must show nothing lost, nothing
+stored twice, nothing dead-lettered. CHAOS_COMPLAINTS sets the size (``make chaos``: 2,000) and
+CHAOS_RESULTS where the counts go as JSON."""
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from shared.testing.servers import LocalServers, new_topic_prefix
+from shared.testing.stack import ServiceStack
+from shared.topics import Topics
+from tests.chaos.drive import Acknowledger, Feeder, unleash
+from tests.chaos.observe import settle
+from tests.chaos.report import Report
+from tests.chaos.scenario import TOP_LEVEL, complaint_count, new_run_id, submissions, write_policy
+
+pytestmark = pytest.mark.chaos
+
+FEED_SECONDS = 90.0  # complaints arrive over about as long as the blows below take on 2 busy cores
+PAUSE, BETWEEN = 1.0, 3.0  # seconds a target stays down before its restart begins; of flow between blows
+# Waiting for the stack to catch up ends when nothing is missing, after PATIENCE seconds in which nothing
+# missing arrived, or after SETTLE_AT_MOST seconds; once nothing is missing, QUIET seconds later a last look.
+PATIENCE, SETTLE_AT_MOST, QUIET = 120.0, 1800.0, 5.0
+
+
+async def test_nothing_is_lost_or_doubled_while_services_and_servers_restart(
+    isolated_servers: LocalServers, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    started = time.monotonic()
+    sent = submissions(complaint_count(), new_run_id())
+    prefix, bootstrap = new_topic_prefix(), isolated_servers.kafka.bootstrap_servers
+    database_url = isolated_servers.new_database()
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "DATABASE_URL": database_url,
+        "TOPIC_PREFIX": prefix,
+        "SLA_POLICY_FILE": str(write_policy(tmp_path)),
+        # A notice left `sending` by a killed notify is claimed again when its lease ends.
+        "SMS_REQUEST_TIMEOUT_SECONDS": "5",
+        "SMS_SEND_LEASE_SECONDS": "10",
+    }
+    stack = ServiceStack(env, tmp_path / "logs")
+    try:
+        await asyncio.to_thread(stack.start)
+        async with (
+            asyncpg.create_pool(database_url, min_size=1, max_size=4) as pool,
+            httpx.AsyncClient(timeout=10) as client,
+        ):
+            intake = stack.url("intake")
+            feeder = Feeder(bootstrap, Topics(prefix).submissions, intake, sent, FEED_SECONDS)
+            targets = frozenset(s.complaint.message_id for s in sent if s.acknowledge)
+            acknowledger = Acknowledger(pool, intake, targets)
+            flowing = time.monotonic()
+            _, _, blows = await asyncio.gather(
+                feeder.run(client),
+                acknowledger.run(client, feeder.done, patience=PATIENCE, within=FEED_SECONDS + 600),
+                unleash(stack, isolated_servers, pause=PAUSE, between=BETWEEN),
+            )
+            settling = time.monotonic()
+            findings = await settle(
+                [s.complaint for s in sent],
+                pool,
+                client,
+                stack.url("devsms"),
+                (bootstrap, prefix),
+                top_level=TOP_LEVEL,
+                patience=PATIENCE,
+                within=SETTLE_AT_MOST,
+                quiet=QUIET,
+            )
+    finally:
+        await asyncio.to_thread(stack.stop)
+
+    seconds = {
+        "start_up": flowing - started,
+        "flow_and_blows": settling - flowing,
+        "settle": time.monotonic() - settling,
+        "total": time.monotonic() - started,
+    }
+    report = Report(
+        complaints=len(sent),
+        over_http=sum(s.over_http for s in sent),
+        seconds={name: round(value, 1) for name, value in seconds.items()},
+        blows=blows,
+        acknowledge_answers=acknowledger.answers,
+        findings=findings,
+        self_restarts=stack.restarts,
+    )
+    results = Path(os.environ.get("CHAOS_RESULTS") or tmp_path / "chaos.json")
+    await asyncio.to_thread(report.write, results)
+    with capsys.disabled():
+        print("", *report.lines(), f"chaos: counts in {results}, logs in {tmp_path / 'logs'}", sep="\n")
+
+    assert not feeder.rejected
+    assert findings.clean, "\n".join(findings.problems)
+    # Both kinds of case must be there, or half of the checks proved nothing.
+    assert findings.acknowledged > 0
+    assert findings.unanswered > 0
