@@ -7,7 +7,7 @@ import json
 import os
 import platform
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -101,8 +101,12 @@ def render(title: str, comparisons: Sequence[Comparison]) -> str:
         )
         for c in comparisons
     ]
+    return table(title, header, rows, right={1, 3, 4})
+
+
+def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
+    """A plain text table under ``title``; the columns numbered in ``right`` are right-aligned."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    right = {1, 3, 4}
 
     def line(row: Sequence[str]) -> str:
         cells = [
@@ -116,9 +120,13 @@ def render(title: str, comparisons: Sequence[Comparison]) -> str:
 
 
 def write_json(
-    name: str, rates: Sequence[Rate], comparisons: Sequence[Comparison], notes: Sequence[str]
+    name: str,
+    rates: Sequence[Rate],
+    comparisons: Sequence[Comparison],
+    notes: Sequence[str],
+    extra: Mapping[str, object] | None = None,
 ) -> Path:
-    """Write ``bench-results/<name>.json``; its path."""
+    """Write ``bench-results/<name>.json`` (``extra``: further sections, such as latencies); its path."""
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{name}.json"
     document = {
@@ -142,6 +150,7 @@ def write_json(
             for c in comparisons
         ],
         "notes": list(notes),
+        **(extra or {}),
     }
     path.write_text(json.dumps(document, indent=2) + "\n")
     return path
