@@ -17,12 +17,5 @@ def configure_logging() -> None:
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:
-    """Run until SIGTERM or Ctrl-C; uvicorn runs the lifespan, which stops everything cleanly.
-
-    uvloop and httptools (pinned) run the event loop and parse HTTP: Kafka, PostgreSQL and HTTP then
-    share a loop that costs less CPU per message than asyncio's own.
-    """
-    uvicorn.run(
-        app, host=host, port=port, loop="uvloop", http="httptools",
-        log_config=None, access_log=False, timeout_graceful_shutdown=10,
-    )  # fmt: skip
+    """Run until SIGTERM or Ctrl-C; uvicorn runs the lifespan, which stops everything cleanly."""
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=10)
