@@ -33,6 +33,7 @@ from shared.testing.servers import LocalServers, ServiceProcess, new_topic_prefi
 RAW_APPENDS = 20_000  # single-event store.append calls on 8 connections (the baseline)
 KAFKA_SUBMISSIONS = 20_000  # produced in one burst
 HTTP_SUBMISSIONS = 10_000
+TRANSPORT_ATTEMPTS = 3  # an httpx request that meets a closed keep-alive connection is sent again
 HTTP_CONCURRENCY = 64  # requests in flight from the load generator
 PACED_RATE = 200  # submissions/s for the latency of an unsaturated intake
 PACED_SECONDS = 5
@@ -141,19 +142,32 @@ async def httpx_load(base_url: str, count: int, concurrency: int, tag: str) -> t
     """``count`` POSTs from an httpx AsyncClient with ``concurrency`` in flight; the rate and latencies."""
     work = iter(web_bodies(count, tag))
     latencies: list[float] = []
+    resent = [0]
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
 
         async def worker() -> None:
             for key, body in work:
                 sent = time.perf_counter()
-                answer = await client.post("/v1/complaints", content=body, headers={"Idempotency-Key": key})
+                for attempt in range(1, TRANSPORT_ATTEMPTS + 1):
+                    try:
+                        answer = await client.post(
+                            "/v1/complaints", content=body, headers={"Idempotency-Key": key}
+                        )
+                        break
+                    except httpx.TransportError:
+                        # A pooled connection the server closed as it was reused: send again, as a client
+                        # with an Idempotency-Key may (the same key files the complaint once).
+                        if attempt == TRANSPORT_ATTEMPTS:
+                            raise
+                        resent[0] += 1
                 latencies.append(time.perf_counter() - sent)
                 if answer.status_code != 202:
                     raise RuntimeError(f"intake answered {answer.status_code}: {answer.text}")
 
         seconds = await run_concurrently(worker() for _ in range(concurrency))
-    return Rate(f"intake: HTTP POST, httpx, {concurrency} in flight", count, seconds), latencies
+    name = f"intake: HTTP POST, httpx, {concurrency} in flight ({resent[0]} resent on a closed connection)"
+    return Rate(name, count, seconds), latencies
 
 
 async def raw_load(port: int, count: int, concurrency: int, tag: str) -> tuple[Rate, list[float]]:

@@ -1,4 +1,8 @@
-"""Reading cases from the event store (the ``events`` table): the record, not a projection of it."""
+"""Reading cases from the event store (the ``events`` table): the record, not a projection of it.
+
+Lookups go by key: a reference through intake's ``intake_references`` (its primary key), a filing through
+its case id, which intake derives from the channel and message id (``case_id_for``).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,12 @@ from uuid import UUID
 import asyncpg
 
 from cli.intake_api import Filed
+from services.intake.domain.identity import case_id_for
 
-_BY_REFERENCE = """
-SELECT case_id FROM events
-WHERE type = 'ComplaintFiled' AND version = 1 AND data->>'reference' = $1
-"""
-_BY_FILING = """
-SELECT data->>'channel' AS channel, data->>'channel_message_id' AS message_id, case_id,
-       data->>'reference' AS reference
-FROM events
-WHERE type = 'ComplaintFiled' AND version = 1
-  AND (data->>'channel', data->>'channel_message_id') IN (SELECT * FROM unnest($1::text[], $2::text[]))
+_BY_REFERENCE = "SELECT case_id FROM intake_references WHERE reference = $1"
+_FILED = """
+SELECT case_id, data->>'reference' AS reference FROM events
+WHERE case_id = ANY($1::uuid[]) AND version = 1 AND type = 'ComplaintFiled'
 """
 
 
@@ -43,7 +42,6 @@ async def find_filings(
     pool: asyncpg.Pool, filings: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], Filed]:
     """The cases filed so far for ``(channel, channel_message_id)`` pairs (Kafka filings answer nothing)."""
-    channels = [channel for channel, _ in filings]
-    message_ids = [message_id for _, message_id in filings]
-    rows = await pool.fetch(_BY_FILING, channels, message_ids)
-    return {(row["channel"], row["message_id"]): Filed(row["case_id"], row["reference"]) for row in rows}
+    wanted = {case_id_for(channel, message_id): (channel, message_id) for channel, message_id in filings}
+    rows = await pool.fetch(_FILED, list(wanted))
+    return {wanted[row["case_id"]]: Filed(row["case_id"], row["reference"]) for row in rows}

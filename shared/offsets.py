@@ -3,7 +3,7 @@
 The chaos run found aiokafka's group coordinator able to hang for ever after the broker died under an
 offset commit: the broker came back and every other client found it again, but that consumer's commit
 waited on a coordinator lookup that never ended, and its partitions were never read again. No retry in
-the process gets out of that state, so the process leaves: a commit that hangs past ``timeout`` while
+the process gets out of that state, so the process leaves: a commit that hangs past ``hung_after`` while
 the broker answers (a metadata request on the service's producer) exits the process, and its supervisor
 (``make run``, docker compose's ``restart: unless-stopped``, the test stacks) starts it afresh. Nothing is
 lost: the batch was handled and tracked in PostgreSQL, the new consumer is handed it again, and the
@@ -64,14 +64,14 @@ async def commit_offsets(
     async def attempt() -> None:
         try:
             await asyncio.wait_for(ack(), hung_after)
+        except CommitFailedError as error:
+            # The group rebalanced: the partitions are someone else's now, and the records' idempotency
+            # (tracking rows, filing keys) keeps the new owner from handling them twice. (A KafkaError,
+            # so it is caught here: until_done would take it for an outage and retry it for ever.)
+            log.warning("%s: offsets not committed after a rebalance: %s", group, error)
         except TimeoutError:
             if await probe():
                 on_stuck(StuckConsumerError(f"{group}: offset commit hung {hung_after:g} s, broker answers"))
             raise
 
-    try:
-        await until_done(f"{group}: commit offsets", attempt, log=log)
-    except CommitFailedError as error:
-        # The group rebalanced: the partitions are someone else's now, and the records' idempotency
-        # (tracking rows, filing keys) keeps the new owner from handling them twice.
-        log.warning("%s: offsets not committed after a rebalance: %s", group, error)
+    await until_done(f"{group}: commit offsets", attempt, log=log)

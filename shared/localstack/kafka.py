@@ -163,10 +163,9 @@ class KafkaServer:
             "kafka.tools.StorageTool",
             "format",
             "--standalone",
-            "-t",
-            _cluster_id(),
-            "-c",
-            str(config),
+            # One argument with '=': an id may begin with '-' (1 in 64), which the tool would take for a flag.
+            f"--cluster-id={_cluster_id()}",
+            f"--config={config}",
         ]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:

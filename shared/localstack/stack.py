@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ from shared.localstack.process import ServerStartError, pid_alive, port_open, re
 
 SERVICE_PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "notify": 8004}
 DEVSMS_PORT = 8025
+CRASH_LOOP_EXITS, CRASH_LOOP_WINDOW = 5, 60.0  # more exits than this within the window stop the stack
 # The variables of DESIGN.md B1 an operator may set; HTTP_PORT is always the launcher's, per service.
 PASSED_THROUGH = (
     "KAFKA_BOOTSTRAP_SERVERS",
@@ -54,6 +56,7 @@ class Child:
     process: subprocess.Popen[bytes]
     port: int
     env: Mapping[str, str]
+    exits: list[float] = field(default_factory=list)  # monotonic times of its recent exits
 
 
 @dataclass
@@ -181,12 +184,21 @@ def run(run_dir: Path) -> None:
         (run_dir / "ready").write_text("ready\n")
         while not stopping.wait(1.0):
             for child in stack.children:
-                if child.process.poll() is not None:
-                    # A supervisor: a service that crashed (or left because a client of it was stuck for
-                    # good) is started again; what it was doing is redelivered to it from Kafka.
-                    print(f"launcher| {child.name} exited with {child.process.returncode}; restarting it",
-                          flush=True)  # fmt: skip
-                    stack.respawn(child)
+                if child.process.poll() is None:
+                    continue
+                # A supervisor: a service that crashed (or left because a client of it was stuck for good)
+                # is started again, and Kafka hands it back what it had not committed. One that keeps
+                # dying (bad settings, a server gone) stops the stack instead, as before.
+                child.exits = [t for t in child.exits if t > time.monotonic() - CRASH_LOOP_WINDOW]
+                child.exits.append(time.monotonic())
+                code = child.process.returncode
+                if len(child.exits) > CRASH_LOOP_EXITS:
+                    print(f"launcher| {child.name} exited with {code}, {len(child.exits)} times in "
+                          f"{CRASH_LOOP_WINDOW:g} s: stopping", flush=True)  # fmt: skip
+                    stopping.set()
+                    break
+                print(f"launcher| {child.name} exited with {code}; restarting it", flush=True)
+                stack.respawn(child)
     finally:
         (run_dir / "ready").unlink(missing_ok=True)
         print("launcher| stopping", flush=True)

@@ -80,13 +80,18 @@ class ServiceStack:
     def _supervise(self) -> None:
         while not self._stopping.wait(SUPERVISE_EVERY):
             with self._lock:
+                if self._stopping.is_set():  # stop() went first: what it stopped stays stopped
+                    return
                 for name in SERVICES:
-                    process = self.processes[name].process
-                    if name in self._held or process is None or process.poll() is None:
+                    service = self.processes[name]
+                    if name in self._held or service.process is None or service.process.poll() is None:
                         continue
-                    log.warning("%s exited with %s on its own; starting it again", name, process.returncode)
+                    log.warning(
+                        "%s exited with %s on its own; starting it again", name, service.process.returncode
+                    )
                     self.restarts[name] = self.restarts.get(name, 0) + 1
                     try:
-                        self.processes[name].start()
+                        service.start()
                     except Exception:
-                        log.exception("%s did not start again; the next look tries once more", name)
+                        service.kill()  # not healthy in time: the next look starts it once more
+                        log.exception("%s did not start again", name)

@@ -57,11 +57,13 @@ async def test_nothing_is_lost_or_doubled_while_services_and_servers_restart(
             targets = frozenset(s.complaint.message_id for s in sent if s.acknowledge)
             acknowledger = Acknowledger(pool, intake, targets)
             flowing = time.monotonic()
-            _, _, blows = await asyncio.gather(
-                feeder.run(client),
-                acknowledger.run(client, feeder.done, patience=PATIENCE, within=FEED_SECONDS + 600),
-                unleash(stack, isolated_servers, pause=PAUSE, between=BETWEEN),
-            )
+            async with asyncio.TaskGroup() as flows:  # one failing cancels the others
+                flows.create_task(feeder.run(client))
+                flows.create_task(
+                    acknowledger.run(client, feeder.done, patience=PATIENCE, within=FEED_SECONDS + 600)
+                )
+                blowing = flows.create_task(unleash(stack, isolated_servers, pause=PAUSE, between=BETWEEN))
+            blows = blowing.result()
             settling = time.monotonic()
             findings = await settle(
                 [s.complaint for s in sent],

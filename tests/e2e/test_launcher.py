@@ -5,8 +5,10 @@ run it with no other stack up on this machine.
 """
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -53,6 +55,34 @@ def stack_pids(run_dir: Path) -> list[int]:
     return found
 
 
+def service_pid(run_dir: Path, name: str) -> int | None:
+    """The pid of the launcher's ``python -m services.<name>`` for this run directory."""
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline, environ = (proc / "cmdline").read_bytes(), (proc / "environ").read_bytes()
+            except OSError:
+                continue
+            if f"services.{name}".encode() in cmdline and str(run_dir).encode() in environ:
+                return int(proc.name)
+    return None
+
+
+def restarted(run_dir: Path, name: str, port: int, old_pid: int) -> bool:
+    """True once another process of ``name`` answers ``/readyz`` (bounded: 120 s)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        pid = service_pid(run_dir, name)
+        if pid not in (None, old_pid):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.5)
+    return False
+
+
 def test_up_then_down_leaves_nothing_running(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     busy = [port for port in STACK_PORTS if port_open(port)]
@@ -68,6 +98,13 @@ def test_up_then_down_leaves_nothing_running(tmp_path: Path) -> None:
             )
             assert families
         assert httpx.get(f"http://127.0.0.1:{DEVSMS_PORT}/messages").json() == []
+
+        # The launcher supervises: a service that dies is started again.
+        intake = service_pid(run_dir, "intake")
+        assert intake is not None
+        os.kill(intake, signal.SIGKILL)
+        assert restarted(run_dir, "intake", SERVICE_PORTS["intake"], intake)
+        assert "intake exited with -9; restarting it" in (run_dir / "stack.log").read_text()
     finally:
         stopped = launcher("down", run_dir)
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr

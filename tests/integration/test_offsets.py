@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import CommitFailedError
 
 from shared.offsets import StuckConsumerError, broker_answers, commit_offsets
 from shared.testing.servers import LocalServers
@@ -59,3 +60,17 @@ async def test_the_probe_tells_an_answering_broker_from_a_stopped_one(isolated_s
         assert not await broker_answers(producer)
     finally:
         await producer.stop()
+
+
+async def test_a_commit_refused_after_a_rebalance_is_given_up_not_retried() -> None:
+    attempts: list[int] = []
+
+    async def ack() -> None:
+        attempts.append(1)
+        raise CommitFailedError("the group rebalanced")
+
+    async def broker_answers_always() -> bool:
+        return True
+
+    await commit_offsets("g", ack, broker_answers_always, on_stuck=stop_the_test)
+    assert attempts == [1]

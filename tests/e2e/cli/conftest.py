@@ -20,17 +20,26 @@ from shared.testing.servers import LocalServers, new_topic_prefix
 from shared.testing.stack import ServiceStack
 from tests.integration.sla.cases import write_policy
 
-# Units answer within seconds here: level 0 must acknowledge in 8 s, level 1 in 6 s, so a case nobody
-# answers reaches the working group in about 14 s; nothing else is due within the test.
+# The cases meant to escalate do so in seconds: a unit that does not answer at level 0 loses the case after
+# 8 s, at level 1 after 6 s. The categories the tests and the demo answer (theft, violence, domestic
+# violence at level 0; theft, public services and triaged `other` cases at level 1) get an hour, so a
+# slow machine cannot escalate a case before the answer the test expects lands.
 POLICY = """
 calendar: {zone: Asia/Phnom_Penh}
 deadlines:
   default: {acknowledgement: {plain: 8s}, resolution: {plain: 1h}}
+  theft: {acknowledgement: {plain: 1h}}
+  violence: {acknowledgement: {plain: 1h}}
+  domestic_violence: {acknowledgement: {plain: 1h}}
 ladder:
   - {level: 0, name: assigned unit}
   - level: 1
     name: provincial level
-    deadlines: {default: {acknowledgement: {plain: 6s}, resolution: {plain: 1h}}}
+    deadlines:
+      default: {acknowledgement: {plain: 6s}, resolution: {plain: 1h}}
+      theft: {acknowledgement: {plain: 1h}}
+      public_services: {acknowledgement: {plain: 1h}}
+      other: {acknowledgement: {plain: 1h}}
   - level: 2
     name: working group
     unit: moi-working-group
