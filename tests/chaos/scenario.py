@@ -7,7 +7,6 @@ import json
 import os
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 from tests.chaos.checks import Complaint
 
@@ -82,9 +81,3 @@ def submissions(count: int, run: str) -> list[Submission]:
 
 def new_run_id() -> str:
     return f"chaos-{uuid.uuid4().hex[:8]}"
-
-
-def write_policy(folder: Path) -> Path:
-    path = folder / "sla-policy.chaos.yaml"
-    path.write_text(POLICY)
-    return path

@@ -18,7 +18,8 @@ from shared.topics import Topics
 from tests.chaos.drive import Acknowledger, Feeder, unleash
 from tests.chaos.observe import settle
 from tests.chaos.report import Report
-from tests.chaos.scenario import TOP_LEVEL, complaint_count, new_run_id, submissions, write_policy
+from tests.chaos.scenario import POLICY, TOP_LEVEL, complaint_count, new_run_id, submissions
+from tests.integration.sla.cases import write_policy
 
 pytestmark = pytest.mark.chaos
 
@@ -40,7 +41,7 @@ async def test_nothing_is_lost_or_doubled_while_services_and_servers_restart(
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "DATABASE_URL": database_url,
         "TOPIC_PREFIX": prefix,
-        "SLA_POLICY_FILE": str(write_policy(tmp_path)),
+        "SLA_POLICY_FILE": str(write_policy(tmp_path, POLICY)),
         # A notice left `sending` by a killed notify is claimed again when its lease ends.
         "SMS_REQUEST_TIMEOUT_SECONDS": "5",
         "SMS_SEND_LEASE_SECONDS": "10",
