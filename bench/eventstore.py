@@ -38,6 +38,7 @@ from bench.common import (
     split,
     write_json,
 )
+from shared.database import create_pool
 from shared.events import NewEvent
 from shared.eventstore import (
     EVENT_STORE,
@@ -250,7 +251,7 @@ async def on_fresh_database(
 ) -> Rate:
     """``measure`` on a database of its own, so that no measurement inherits the rows of another."""
     url = await fresh_database(servers, stored)
-    async with asyncpg.create_pool(url, min_size=conns, max_size=conns) as pool:
+    async with create_pool(url, min_size=conns, max_size=conns) as pool:
         return await measure(name, events, plan, partial(run, pool))
 
 
@@ -348,7 +349,7 @@ async def relay_and_producer(servers: LocalServers) -> dict[str, Rate]:
     bootstrap, prefix = servers.kafka.bootstrap_servers, new_topic_prefix()
     raw_topic = f"{prefix}raw-producer"
     await create_topics(bootstrap, [ServiceSettings(topic_prefix=prefix).topics.case_events, raw_topic])
-    async with asyncpg.create_pool(url, min_size=8, max_size=8) as pool:
+    async with create_pool(url, min_size=8, max_size=8) as pool:
         await store_batches(pool, batches(8, streams_per_batch=BATCH)(RELAYED))
         rows = await pool.fetch("SELECT case_id, payload FROM outbox ORDER BY id")
     payloads = [(str(row["case_id"]).encode(), row["payload"].encode()) for row in rows]

@@ -23,6 +23,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from bench.common import Comparison, Rate, measure, render, report, run_concurrently, write_json
+from shared.database import create_pool
 from shared.events import NewEvent
 from shared.eventstore import EVENT_STORE, PostgresEventStore, migrate
 from shared.localstack.process import wait_until
@@ -213,7 +214,7 @@ def percentiles(name: str, seconds: Sequence[float]) -> str:
 async def raw_appends(servers: LocalServers) -> Rate:
     """The baseline: ``PostgresEventStore.append`` of one event per call (and transaction), 8 at a time."""
     url = await asyncio.to_thread(servers.new_database)
-    async with asyncpg.create_pool(url, min_size=8, max_size=8) as pool:
+    async with create_pool(url, min_size=8, max_size=8) as pool:
         async with pool.acquire() as connection:
             await migrate(connection, [EVENT_STORE])
         store = PostgresEventStore(pool)

@@ -13,6 +13,7 @@ import asyncpg
 
 from cli.intake_api import Filed
 from services.intake.domain.identity import case_id_for
+from shared.database import create_pool
 
 _BY_REFERENCE = "SELECT case_id FROM intake_references WHERE reference = $1"
 _FILED = """
@@ -23,7 +24,7 @@ WHERE case_id = ANY($1::uuid[]) AND version = 1 AND type = 'ComplaintFiled'
 
 def open_pool(database_url: str) -> asyncpg.Pool:
     """A small pool: the tool reads a few streams at a time."""
-    return asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    return create_pool(database_url, min_size=1, max_size=2)
 
 
 async def find_case(pool: asyncpg.Pool, reference_or_id: str) -> UUID | None:

@@ -6,10 +6,10 @@ import argparse
 import asyncio
 import os
 
-import asyncpg
 from tqdm import tqdm
 
 from cli.projections import PROJECTIONS
+from shared.database import create_pool
 from shared.projection import rebuild
 from shared.settings import ServiceSettings
 
@@ -23,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 async def replay(name: str) -> None:
     database_url = os.environ.get("DATABASE_URL", ServiceSettings().database_url)
     projection = PROJECTIONS[name]()
-    async with asyncpg.create_pool(database_url, min_size=1, max_size=2) as pool:
+    async with create_pool(database_url, min_size=1, max_size=2) as pool:
         total = await pool.fetchval("SELECT count(*) FROM events")
         with tqdm(total=total, unit="event", desc=f"replay {name}") as bar:
             replayed = await rebuild(pool, projection, progress=bar.update)

@@ -20,6 +20,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 
+from shared.database import create_pool
 from shared.eventstore.migrations import EVENT_STORE, MigrationSet, migrate
 from shared.eventstore.store import PostgresEventStore
 from shared.eventstore.vault import PersonalDataVault
@@ -98,7 +99,7 @@ class Runtime:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[Runtime]:
         """Open the pool, migrate, connect Kafka, start the components; undo it all in reverse on exit."""
-        self._pool = await asyncpg.create_pool(
+        self._pool = await create_pool(
             self.settings.database_url,
             min_size=1,
             max_size=self.settings.database_pool_size,

@@ -11,6 +11,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from shared.database import create_pool
 from shared.eventstore import EVENT_STORE, PostgresEventStore, migrate
 from shared.testing.servers import LocalServers, new_topic_prefix
 
@@ -64,7 +65,7 @@ def isolated_servers(tmp_path: Path) -> Iterator[LocalServers]:
 @pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     """A connection pool on this test's database, with the event store's tables migrated."""
-    async with asyncpg.create_pool(database_url, min_size=1, max_size=10) as created:
+    async with create_pool(database_url, min_size=1, max_size=10) as created:
         async with created.acquire() as connection:
             await migrate(connection, [EVENT_STORE])
         yield created
