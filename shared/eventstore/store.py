@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
@@ -59,50 +60,30 @@ _COLUMNS = (
     "case_id, version, event_id, type, schema_version, idempotency_key, occurred_at, producer, "
     "causation_id, correlation_id, actor_kind, actor_id, data"
 )
+_EVENT_COLUMNS = tuple(_COLUMNS.split(", "))
+_OUTBOX_COLUMNS = ("case_id", "event_id", "type", "payload")
 
-# One statement, one round trip, for any number of appends to any number of streams. A stream's events
-# go in only if the stream is at the version its writer expected; the outbox rows go in with them.
-_APPEND = f"""
-WITH new AS (
-    SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::int[], $5::text[], $6::int[], $7::text[],
-                         $8::timestamptz[], $9::text[], $10::uuid[], $11::uuid[], $12::text[], $13::text[],
-                         $14::text[])
-        AS n(case_id, expected, event_id, version, type, schema_version, idempotency_key, occurred_at,
-             producer, causation_id, correlation_id, actor_kind, actor_id, payload)
-), current_version AS (
-    -- A scalar max() per stream: always an index probe, whatever plan PostgreSQL caches for the statement.
-    SELECT s.case_id,
-           coalesce((SELECT max(e.version) FROM events e WHERE e.case_id = s.case_id), 0) AS version
-    FROM (SELECT DISTINCT case_id FROM new) s
-), accepted AS (
-    SELECT new.* FROM new
-    JOIN current_version c ON c.case_id = new.case_id AND c.version = new.expected
-), stored AS (
+# The commonest append, one event to one stream, in one statement and one round trip: the event goes in only
+# if the stream is at the version its writer expected, and its outbox row with it.
+_APPEND_ONE = f"""
+WITH stored AS (
     INSERT INTO events ({_COLUMNS})
-    SELECT case_id, version, event_id, type, schema_version, idempotency_key, occurred_at, producer,
-           causation_id, correlation_id, actor_kind, actor_id, (payload::jsonb) -> 'data'
-    FROM accepted ORDER BY case_id, version
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb
+    WHERE (SELECT coalesce(max(version), 0) FROM events WHERE case_id = $1) = $14
     RETURNING event_id
 ), queued AS (
-    -- Every accepted event is stored, or the whole statement fails: no need to join on what was stored.
-    INSERT INTO outbox (case_id, event_id, type, payload)
-    SELECT case_id, event_id, type, payload FROM accepted ORDER BY case_id, version
+    INSERT INTO outbox (case_id, event_id, type, payload) SELECT $1, event_id, $4, $15 FROM stored
 )
 SELECT event_id FROM stored
 """
 
-# The same for the commonest append, one event to one stream, as a single row: PostgreSQL spends about half
-# the server time of the general statement on it (no unnest, no joins to plan and run).
-_APPEND_ONE = f"""
-WITH stored AS (
-    INSERT INTO events ({_COLUMNS})
-    SELECT $1, $4, $3, $5, $6, $7, $8, $9, $10, $11, $12, $13, ($14::text::jsonb) -> 'data'
-    WHERE (SELECT coalesce(max(version), 0) FROM events WHERE case_id = $1) = $2
-    RETURNING event_id
-), queued AS (
-    INSERT INTO outbox (case_id, event_id, type, payload) SELECT $1, event_id, $5, $14::text FROM stored
+# After a COPY of several events: is any stream that was extended missing the version its writer expected?
+# Together with the unique (case_id, version), that proves each stream was at its expected version.
+_ANY_BEHIND = """
+SELECT EXISTS (
+    SELECT FROM unnest($1::uuid[], $2::int[]) AS x(case_id, version)
+    WHERE NOT EXISTS (SELECT FROM events e WHERE e.case_id = x.case_id AND e.version = x.version)
 )
-SELECT event_id FROM stored
 """
 
 _SELECT = f"SELECT position, {_COLUMNS} FROM events"
@@ -147,12 +128,10 @@ class PostgresEventStore:
         if len(envelopes) != len(appends):
             raise ValueError("append_many takes each case stream at most once")
         try:
-            async with _atomic(connection):
-                rows = await connection.fetch(*_statement(envelopes, appends))
-                stored = {row["event_id"] for row in rows}
-        except asyncpg.UniqueViolationError:
-            # A concurrent writer got in between the version check and the insert, or a key repeats:
-            # fall back to one stream at a time so that each stream gets its own answer.
+            stored = await _write(connection, appends, envelopes)
+        except (asyncpg.UniqueViolationError, _StreamBehindError):
+            # A stream moved on (a concurrent writer got in first), a writer is ahead of its stream, or a
+            # key repeats: fall back to one stream at a time so that each stream gets its own answer.
             if len(appends) == 1:
                 stored = set()
             else:
@@ -217,19 +196,47 @@ class PostgresEventStore:
         return None if row is None else _envelope(row)
 
 
-def _atomic(connection: Connection) -> Any:
-    """A savepoint inside the caller's transaction; nothing outside one (the statement is atomic itself)."""
-    if connection.is_in_transaction():
-        return connection.transaction()
-    return _NoTransaction()
+class _StreamBehindError(Exception):
+    """A writer expected a version its stream has not reached: nothing of the COPY stays."""
 
 
-class _NoTransaction:
-    async def __aenter__(self) -> None:
-        return None
+async def _write(
+    connection: Connection, appends: Sequence[Append], envelopes: dict[UUID, list[Envelope]]
+) -> set[UUID]:
+    """Store the appends with their outbox rows, all or nothing; the ids of the events stored.
 
-    async def __aexit__(self, *exc: object) -> None:
-        return None
+    One event is one statement that checks the version itself. Several go in by binary COPY, the fastest
+    way into PostgreSQL, in a transaction (a savepoint inside the caller's): the unique (case_id, version)
+    refuses a stream that moved on, and one query checks that no extended stream is behind its writer.
+    """
+    rows = [
+        (_event_row(event, envelope), encode_envelope(envelope).decode())
+        for append in appends
+        for event, envelope in zip(append.events, envelopes[append.case_id], strict=True)
+    ]
+    if len(rows) == 1:
+        ((event_row, payload),) = rows
+        # Inside the caller's transaction a savepoint keeps a refused insert from aborting it.
+        async with connection.transaction() if connection.is_in_transaction() else contextlib.nullcontext():
+            event_id = await connection.fetchval(
+                _APPEND_ONE, *event_row, appends[0].expected_version, payload
+            )
+        return set() if event_id is None else {event_id}
+    async with connection.transaction():
+        await connection.copy_records_to_table(
+            "events", records=[event_row for event_row, _ in rows], columns=_EVENT_COLUMNS
+        )
+        await connection.copy_records_to_table(
+            "outbox",
+            records=[(row[0], row[2], row[3], payload) for row, payload in rows],
+            columns=_OUTBOX_COLUMNS,
+        )
+        extended = [append for append in appends if append.expected_version > 0]
+        if extended and await connection.fetchval(
+            _ANY_BEHIND, [a.case_id for a in extended], [a.expected_version for a in extended]
+        ):
+            raise _StreamBehindError
+    return {event_row[2] for event_row, _ in rows}
 
 
 def _envelopes(append: Append) -> list[Envelope]:
@@ -239,24 +246,12 @@ def _envelopes(append: Append) -> list[Envelope]:
     ]
 
 
-def _statement(envelopes: dict[UUID, list[Envelope]], appends: Sequence[Append]) -> list[Any]:
-    """The append statement and its arguments: one row's values, or a column array per field."""
-    rows = [
-        _row(append, event, envelope)
-        for append in appends
-        for event, envelope in zip(append.events, envelopes[append.case_id], strict=True)
-    ]
-    if len(rows) == 1:
-        return [_APPEND_ONE, *rows[0]]
-    return [_APPEND, *(list(column) for column in zip(*rows, strict=True))]
-
-
-def _row(append: Append, event: NewEvent, envelope: Envelope) -> tuple[Any, ...]:
+def _event_row(event: NewEvent, envelope: Envelope) -> tuple[Any, ...]:
+    """The ``events`` columns of an event, in ``_EVENT_COLUMNS`` order."""
     return (
-        envelope.case_id, append.expected_version, envelope.event_id, envelope.version, envelope.type,
-        envelope.schema_version, event.idempotency_key, envelope.occurred_at, envelope.producer,
-        envelope.causation_id, envelope.correlation_id, envelope.actor.kind, envelope.actor.id,
-        encode_envelope(envelope).decode(),
+        envelope.case_id, envelope.version, envelope.event_id, envelope.type, envelope.schema_version,
+        event.idempotency_key, envelope.occurred_at, envelope.producer, envelope.causation_id,
+        envelope.correlation_id, envelope.actor.kind, envelope.actor.id, event.data.model_dump_json(),
     )  # fmt: skip
 
 

@@ -95,6 +95,37 @@ async def test_many_streams_in_one_append_get_their_own_answers(event_store: Pos
     assert len(await event_store.read_stream(moved)) == 1
 
 
+async def test_a_writer_ahead_of_its_stream_conflicts_with_several_events_too(
+    event_store: PostgresEventStore, pool: asyncpg.Pool
+) -> None:
+    behind, fresh = uuid.uuid4(), uuid.uuid4()
+    await event_store.append(behind, 0, [new_event(), new_event()])
+    with pytest.raises(VersionConflictError) as raised:
+        await event_store.append(behind, 4, [new_event(), new_event()])  # versions 5 and 6 would leave a gap
+    assert raised.value.current_version == 2
+    results = await event_store.append_many(
+        [Append(behind, 3, [new_event(), new_event()]), Append(fresh, 0, [new_event()])]
+    )
+    assert isinstance(results[0], VersionConflictError)
+    assert isinstance(results[1], Appended)
+    assert [e.version for e in await event_store.read_stream(behind)] == [1, 2]
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE case_id = $1", behind) == 2
+
+
+@pytest.mark.parametrize("events", [1, 2], ids=["one event", "several events"])
+async def test_a_refused_append_leaves_the_callers_transaction_usable(
+    event_store: PostgresEventStore, pool: asyncpg.Pool, events: int
+) -> None:
+    case_id, other = uuid.uuid4(), uuid.uuid4()
+    await event_store.append(case_id, 0, [new_event()])
+    async with pool.acquire() as connection, connection.transaction():
+        with pytest.raises(VersionConflictError):
+            await event_store.append(case_id, 0, [new_event() for _ in range(events)], connection=connection)
+        await event_store.append(other, 0, [new_event()], connection=connection)
+    assert len(await event_store.read_stream(other)) == 1
+    assert len(await event_store.read_stream(case_id)) == 1
+
+
 async def test_an_append_inside_a_failed_transaction_leaves_nothing(
     event_store: PostgresEventStore, pool: asyncpg.Pool
 ) -> None:

@@ -8,7 +8,14 @@ from typing import Any, ClassVar
 
 import pytest
 
-from shared.events import CaseNeedsTriage, EventDecodeError, decode_envelope, encode_envelope, payload_of
+from shared.events import (
+    CaseNeedsTriage,
+    Envelope,
+    EventDecodeError,
+    decode_envelope,
+    encode_envelope,
+    payload_of,
+)
 from shared.events import registry as registry_module
 from shared.events.types import EVENT_TYPES
 from shared.testing.events import complaint_filed, new_event
@@ -102,3 +109,15 @@ def test_an_old_version_without_an_upcaster_is_refused(monkeypatch: pytest.Monke
 def test_a_new_event_a_writer_gets_wrong_is_refused_when_made(change: dict[str, Any], reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         replace(new_event(), **change)
+
+
+def test_an_envelope_built_for_an_append_is_the_one_pydantic_would_construct() -> None:
+    new = new_event(complaint_filed(text=KHMER))
+    built = new.envelope(uuid.uuid4(), 3)
+    constructed = Envelope.model_construct(**built.__dict__)
+    for slot in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__"):
+        assert getattr(built, slot) == getattr(constructed, slot), slot
+    assert set(built.__pydantic_private__ or {}) == set(constructed.__pydantic_private__ or {})
+    assert built.known_payload is new.data
+    assert built == Envelope.model_validate_json(encode_envelope(built))
+    assert built.model_copy(update={"version": 4}).version == 4
