@@ -1,7 +1,13 @@
 """The case events of DESIGN.md B4: the envelope, the typed payloads, encoding and upcasting."""
 
 from shared.events.envelope import Actor, ActorKind, Envelope, NewEvent
-from shared.events.registry import EventDecodeError, decode_envelope, encode_envelope, payload_of
+from shared.events.registry import (
+    EventDecodeError,
+    decode_envelope,
+    encode_envelope,
+    envelope_json,
+    payload_of,
+)
 from shared.events.types import (
     CaseAcknowledged,
     CaseAssigned,
@@ -41,5 +47,6 @@ __all__ = [
     "VerdictRecorded",
     "decode_envelope",
     "encode_envelope",
+    "envelope_json",
     "payload_of",
 ]

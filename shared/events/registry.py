@@ -36,7 +36,12 @@ def upcaster(event_type: str, from_version: int) -> Callable[[Upcaster], Upcaste
 
 def encode_envelope(envelope: Envelope) -> bytes:
     """The UTF-8 JSON of B4; non-ASCII text (Khmer) stays as it is, not escaped."""
-    return envelope.model_dump_json().encode()
+    return envelope_json(envelope).encode()
+
+
+def envelope_json(envelope: Envelope) -> str:
+    """The JSON of B4 as text (what the outbox keeps); its last field is ``data``."""
+    return envelope.model_dump_json()
 
 
 def decode_envelope(raw: bytes | str) -> Envelope:

@@ -13,7 +13,7 @@ from uuid import UUID
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from shared.events import Envelope, NewEvent, encode_envelope
+from shared.events import Envelope, NewEvent, envelope_json
 
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
@@ -62,6 +62,7 @@ _COLUMNS = (
 )
 _EVENT_COLUMNS = tuple(_COLUMNS.split(", "))
 _OUTBOX_COLUMNS = ("case_id", "event_id", "type", "payload")
+_DATA_KEY = ',"data":'
 
 # The commonest append, one event to one stream, in one statement and one round trip: the event goes in only
 # if the stream is at the version its writer expected, and its outbox row with it.
@@ -128,25 +129,20 @@ class PostgresEventStore:
         if len(envelopes) != len(appends):
             raise ValueError("append_many takes each case stream at most once")
         try:
-            stored = await _write(connection, appends, envelopes)
+            written = await _write(connection, appends, envelopes)
         except (asyncpg.UniqueViolationError, _StreamBehindError):
             # A stream moved on (a concurrent writer got in first), a writer is ahead of its stream, or a
             # key repeats: fall back to one stream at a time so that each stream gets its own answer.
-            if len(appends) == 1:
-                stored = set()
-            else:
+            if len(appends) > 1:
                 results: list[Appended | VersionConflictError] = []
                 for single in appends:
                     results.extend(await self.append_many([single], connection=connection))
                 return results
-        results = []
-        for append in appends:
-            mine = envelopes[append.case_id]
-            if all(envelope.event_id in stored for envelope in mine):
-                results.append(Appended(append.case_id, tuple(mine)))
-            else:
-                results.append(await self._not_appended(connection, append))
-        return results
+            written = False
+        if not written:
+            (refused,) = appends
+            return [await self._not_appended(connection, refused)]
+        return [Appended(append.case_id, tuple(envelopes[append.case_id])) for append in appends]
 
     async def _not_appended(self, connection: Connection, append: Append) -> Appended | VersionConflictError:
         keys = [event.idempotency_key for event in append.events]
@@ -202,41 +198,39 @@ class _StreamBehindError(Exception):
 
 async def _write(
     connection: Connection, appends: Sequence[Append], envelopes: dict[UUID, list[Envelope]]
-) -> set[UUID]:
-    """Store the appends with their outbox rows, all or nothing; the ids of the events stored.
+) -> bool:
+    """Store the appends with their outbox rows, all or nothing; False when a single event was refused.
 
     One event is one statement that checks the version itself. Several go in by binary COPY, the fastest
     way into PostgreSQL, in a transaction (a savepoint inside the caller's): the unique (case_id, version)
     refuses a stream that moved on, and one query checks that no extended stream is behind its writer.
     """
     rows = [
-        (_event_row(event, envelope), encode_envelope(envelope).decode())
+        _rows(event, envelope)
         for append in appends
         for event, envelope in zip(append.events, envelopes[append.case_id], strict=True)
     ]
     if len(rows) == 1:
-        ((event_row, payload),) = rows
+        ((event_row, outbox_row),) = rows
         # Inside the caller's transaction a savepoint keeps a refused insert from aborting it.
         async with connection.transaction() if connection.is_in_transaction() else contextlib.nullcontext():
-            event_id = await connection.fetchval(
-                _APPEND_ONE, *event_row, appends[0].expected_version, payload
+            stored = await connection.fetchval(
+                _APPEND_ONE, *event_row, appends[0].expected_version, outbox_row[-1]
             )
-        return set() if event_id is None else {event_id}
+        return stored is not None
     async with connection.transaction():
         await connection.copy_records_to_table(
             "events", records=[event_row for event_row, _ in rows], columns=_EVENT_COLUMNS
         )
         await connection.copy_records_to_table(
-            "outbox",
-            records=[(row[0], row[2], row[3], payload) for row, payload in rows],
-            columns=_OUTBOX_COLUMNS,
+            "outbox", records=[outbox_row for _, outbox_row in rows], columns=_OUTBOX_COLUMNS
         )
         extended = [append for append in appends if append.expected_version > 0]
         if extended and await connection.fetchval(
             _ANY_BEHIND, [a.case_id for a in extended], [a.expected_version for a in extended]
         ):
             raise _StreamBehindError
-    return {event_row[2] for event_row, _ in rows}
+    return True
 
 
 def _envelopes(append: Append) -> list[Envelope]:
@@ -246,12 +240,18 @@ def _envelopes(append: Append) -> list[Envelope]:
     ]
 
 
-def _event_row(event: NewEvent, envelope: Envelope) -> tuple[Any, ...]:
-    """The ``events`` columns of an event, in ``_EVENT_COLUMNS`` order."""
+def _rows(event: NewEvent, envelope: Envelope) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The event's ``events`` row (``_EVENT_COLUMNS``) and ``outbox`` row (``_OUTBOX_COLUMNS``)."""
+    payload = envelope_json(envelope)
+    # ``data`` is the envelope's last field, and the first unescaped `,"data":` is its key.
+    data = payload[payload.index(_DATA_KEY) + len(_DATA_KEY) : -1]
     return (
-        envelope.case_id, envelope.version, envelope.event_id, envelope.type, envelope.schema_version,
-        event.idempotency_key, envelope.occurred_at, envelope.producer, envelope.causation_id,
-        envelope.correlation_id, envelope.actor.kind, envelope.actor.id, event.data.model_dump_json(),
+        (
+            envelope.case_id, envelope.version, envelope.event_id, envelope.type, envelope.schema_version,
+            event.idempotency_key, envelope.occurred_at, envelope.producer, envelope.causation_id,
+            envelope.correlation_id, envelope.actor.kind, envelope.actor.id, data,
+        ),
+        (envelope.case_id, envelope.event_id, envelope.type, payload),
     )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""The shared pool hands connections back without asyncpg's reset query, and still never leaks a transaction."""
+"""The shared pool hands connections back without asyncpg's reset query, and never leaks a transaction."""
 
 from __future__ import annotations
 

@@ -2,11 +2,12 @@
 
 import asyncio
 import uuid
+from dataclasses import replace
 
 import asyncpg
 import pytest
 
-from shared.events import CaseNeedsTriage, CitizenReplied, encode_envelope
+from shared.events import Actor, CaseNeedsTriage, CitizenReplied, encode_envelope
 from shared.eventstore import Append, Appended, PostgresEventStore, VersionConflictError
 from shared.testing.events import new_event
 
@@ -42,6 +43,21 @@ async def test_each_outbox_row_holds_its_events_envelope_byte_for_byte(
     assert [(row["event_id"], row["type"]) for row in rows] == [(e.event_id, e.type) for e in appended.events]
     assert [row["payload"].encode() for row in rows] == [encode_envelope(e) for e in appended.events]
     assert KHMER in rows[0]["payload"]
+
+
+@pytest.mark.parametrize("events", [1, 3], ids=["one event", "several events"])
+async def test_data_that_looks_like_the_envelopes_own_keys_is_stored_as_it_is(
+    event_store: PostgresEventStore, events: int
+) -> None:
+    tricky = 'x","data":{"forged":1},"y":"\\,"data":'
+    case_id = uuid.uuid4()
+    written = [
+        replace(new_event(CitizenReplied(text=tricky)), actor=Actor(kind="citizen", id=tricky))
+        for _ in range(events)
+    ]
+    await event_store.append(case_id, 0, written)
+    stored = await event_store.read_stream(case_id)
+    assert [(e.data["text"], e.actor.id) for e in stored] == [(tricky, tricky)] * events
 
 
 async def test_a_stale_expected_version_conflicts_and_writes_nothing(
