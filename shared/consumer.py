@@ -14,12 +14,13 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Protocol, TypeAlias, TypeVar
+from typing import Any, Protocol, TypeAlias, TypeVar
 from uuid import UUID
 
 from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka.annotations import KafkaMessage
+from faststream.message import StreamMessage
 
 from shared.dlq import DeadLetter, DeadLetterPublisher, FieldError
 from shared.events import Envelope, EventDecodeError, decode_envelope
@@ -189,6 +190,7 @@ def subscribe_batches(
         ack_policy=AckPolicy.MANUAL,
         # A long outage holds a batch for as long as it lasts; stay in the group meanwhile.
         max_poll_interval_ms=24 * 3600 * 1000,
+        decoder=_undecoded,
     )
 
     async def on_batch(message: KafkaMessage) -> None:
@@ -197,6 +199,10 @@ def subscribe_batches(
         await commit_offsets(group, message.ack, partial(broker_answers, runtime.producer))
 
     subscriber(on_batch)
+
+
+async def _undecoded(message: StreamMessage[Any]) -> None:
+    """Handlers read the raw records: skip FastStream's decoding, which parses every record's JSON."""
 
 
 class CaseEventConsumer:
