@@ -62,10 +62,10 @@ class Complaint:
     confidential: bool
     language: Language
     contact: Contact | None
+    case_id: UUID = field(init=False)  # derived from the channel and its message id, once
 
-    @property
-    def case_id(self) -> UUID:
-        return case_id_for(self.channel, self.channel_message_id)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "case_id", case_id_for(self.channel, self.channel_message_id))
 
     @property
     def idempotency_key(self) -> str:
