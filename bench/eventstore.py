@@ -48,6 +48,7 @@ from shared.eventstore import (
     migrate,
 )
 from shared.outbox_relay import OutboxRelay
+from shared.partitioner import partition_for
 from shared.runtime import Runtime
 from shared.settings import ServiceSettings
 from shared.testing.events import new_event
@@ -382,6 +383,7 @@ async def produce(bootstrap: str, topic: str, payloads: Sequence[tuple[bytes, by
         acks="all",
         linger_ms=2,
         max_batch_size=256 * 1024,
+        partitioner=partition_for,
     )
     await producer.start()
     try:
@@ -434,8 +436,8 @@ NOTES = (
     "time, from 1 thread and from 8 threads sharing one application.",
     f"Relay: {RELAYED} events put in the outbox first; timed from the Runtime having started until the "
     "outbox is empty (checked every 10 ms). The producer baseline sends the same keyed payloads with the "
-    "Runtime's producer settings (idempotent, acks=all, linger 2 ms, 256 KiB batches) to its own topic; "
-    "both topics are created beforehand with 4 partitions.",
+    "Runtime's producer settings (idempotent, acks=all, linger 2 ms, 256 KiB batches, the partitioner of "
+    "shared/partitioner.py) to its own topic; both topics are created beforehand with 4 partitions.",
     f"'{STORED // 1000}k stored': the events table and raw_events hold {STORED} one-event streams, analyzed, "
     "before the clock starts (elsewhere the tables start empty, without statistics, as in a new database).",
     "Every store and raw measurement runs on a fresh database (no rows inherited from another), after a "

@@ -25,6 +25,7 @@ from shared.eventstore.migrations import EVENT_STORE, MigrationSet, migrate
 from shared.eventstore.store import PostgresEventStore
 from shared.eventstore.vault import PersonalDataVault
 from shared.metrics import CommonMetrics
+from shared.partitioner import partition_for
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ class Runtime:
                 acks="all",
                 linger_ms=2,
                 max_batch_size=256 * 1024,
+                partitioner=partition_for,
             )
             await self._producer.start()
             try:
