@@ -206,14 +206,23 @@ def find_places(gazetteer: Gazetteer, text: str) -> TextMatch:
     return TextMatch(province, district, commune, others)
 
 
-def _find_commune(gazetteer: Gazetteer, view: _Text, scope: str, taken: list[_Hit]) -> str | None:
+@lru_cache(maxsize=512)
+def _commune_keys(
+    gazetteer: Gazetteer, scope: str
+) -> tuple[dict[str, list[str]], tuple[frozenset[str], tuple[str, ...]]]:
+    """The communes within ``scope`` by name key, and those keys split for matching: built once a scope."""
     keys: dict[str, list[str]] = {}
     for commune in gazetteer.communes(scope):
         for key in name_keys(commune):
             keys.setdefault(key, []).append(commune.code)
+    return keys, _split_keys(keys.keys())
+
+
+def _find_commune(gazetteer: Gazetteer, view: _Text, scope: str, taken: list[_Hit]) -> str | None:
+    keys, split = _commune_keys(gazetteer, scope)
     hits = [
         (h, keys[h.key])
-        for h in view.hits(*_split_keys(keys.keys()))
+        for h in view.hits(*split)
         if (h.marker == "commune" or h.plain_ok) and all(_clear_of(h, t) for t in taken)
     ]
     return next((codes[0] for _, codes in _non_overlapping(hits) if len(codes) == 1), None)

@@ -117,7 +117,7 @@ class PostgresEventStore:
     async def append_many(
         self, appends: Sequence[Append], *, connection: Connection | None = None
     ) -> list[Appended | VersionConflictError]:
-        """Append to many streams in one statement; each stream gets its own result, in order.
+        """Append to many streams in one transaction; each stream gets its own result, in order.
 
         A stream whose version moved gets a :class:`VersionConflictError` and nothing of it is stored; the
         others are stored. Keys already in a stream give ``Appended(duplicate=True)`` with what is stored.
