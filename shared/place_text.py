@@ -39,6 +39,7 @@ _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 _COENG = "\u17d2"
 _MAX_WORDS = 6
 _MIN_PLAIN = 5
+_PREFIX = 3
 # Province names that are also everyday words ("កណ្ដាល" is "middle"): they need ខេត្ត before them.
 _EVERYDAY = frozenset({name_key("កណ្ដាល")})
 _KHMER_MARKER_KEYS = {level: tuple(map(name_key, ms)) for level, ms in KHMER_MARKERS.items()}
@@ -90,7 +91,7 @@ class _Text:
             ]
             self.runs.append((unify_khmer("".join(ch for ch, _ in kept)), [at for _, at in kept]))
 
-    def hits(self, english: Collection[str], khmer: Collection[str]) -> list[_Hit]:
+    def hits(self, english: Collection[str], khmer: _KhmerKeys) -> list[_Hit]:
         """Every occurrence of the given name keys, overlapping ones included."""
         found: list[_Hit] = []
         for i in range(len(self.words)):
@@ -100,7 +101,7 @@ class _Text:
                     end = self.words[i + n - 1][2]
                     found.append(_Hit(self.words[i][1], end, key, False, self._english_marker(i, i + n)))
         for compact, offsets in self.runs:
-            for key in khmer:
+            for key in khmer.in_run(compact):
                 at = compact.find(key)
                 while at >= 0:
                     end = at + len(key)
@@ -136,13 +137,36 @@ def _khmer_marker(compact: str, at: int) -> Level | None:
     return None
 
 
-def _split_keys(keys: Collection[str]) -> tuple[frozenset[str], tuple[str, ...]]:
-    khmer = tuple(sorted((k for k in keys if k and "\u1780" <= k[0] <= "\u19ff"), key=len, reverse=True))
-    return frozenset(keys), khmer
+@dataclass(frozen=True, slots=True)
+class _KhmerKeys:
+    """Khmer name keys by their first three characters: a run is searched only for the keys that can start
+    in it, a few of some hundreds (a Khmer run has no spaces to split words on)."""
+
+    by_prefix: dict[str, tuple[str, ...]]
+    short: tuple[str, ...]  # keys shorter than that, searched for in every run
+
+    @classmethod
+    def of(cls, keys: Collection[str]) -> _KhmerKeys:
+        by_prefix: dict[str, list[str]] = {}
+        for key in keys:
+            if len(key) >= _PREFIX:
+                by_prefix.setdefault(key[:_PREFIX], []).append(key)
+        return cls(
+            {prefix: tuple(found) for prefix, found in by_prefix.items()},
+            tuple(key for key in keys if len(key) < _PREFIX),
+        )
+
+    def in_run(self, compact: str) -> list[str]:
+        prefixes = {compact[i : i + _PREFIX] for i in range(len(compact) - _PREFIX + 1)}
+        return [*self.short, *(key for prefix in prefixes for key in self.by_prefix.get(prefix, ()))]
+
+
+def _split_keys(keys: Collection[str]) -> tuple[frozenset[str], _KhmerKeys]:
+    return frozenset(keys), _KhmerKeys.of([k for k in keys if k and "\u1780" <= k[0] <= "\u19ff"])
 
 
 @lru_cache(maxsize=4)
-def _national_keys(gazetteer: Gazetteer) -> tuple[frozenset[str], tuple[str, ...]]:
+def _national_keys(gazetteer: Gazetteer) -> tuple[frozenset[str], _KhmerKeys]:
     return _split_keys(gazetteer.province_keys.keys() | gazetteer.district_keys.keys())
 
 
@@ -209,7 +233,7 @@ def find_places(gazetteer: Gazetteer, text: str) -> TextMatch:
 @lru_cache(maxsize=512)
 def _commune_keys(
     gazetteer: Gazetteer, scope: str
-) -> tuple[dict[str, list[str]], tuple[frozenset[str], tuple[str, ...]]]:
+) -> tuple[dict[str, list[str]], tuple[frozenset[str], _KhmerKeys]]:
     """The communes within ``scope`` by name key, and those keys split for matching: built once a scope."""
     keys: dict[str, list[str]] = {}
     for commune in gazetteer.communes(scope):
