@@ -78,13 +78,16 @@ WITH stored AS (
 SELECT event_id FROM stored
 """
 
-# After a COPY of several events: is any stream that was extended missing the version its writer expected?
-# Together with the unique (case_id, version), that proves each stream was at its expected version.
-_ANY_BEHIND = """
-SELECT EXISTS (
-    SELECT FROM unnest($1::uuid[], $2::int[]) AS x(case_id, version)
-    WHERE NOT EXISTS (SELECT FROM events e WHERE e.case_id = x.case_id AND e.version = x.version)
+# Before a COPY of several events: the streams that can take theirs, being at the version their writer
+# expected and holding none of their keys. Scalar probes, so each is an index lookup whatever plan is cached.
+_READY = """
+WITH repeated AS (
+    SELECT DISTINCT k.case_id FROM unnest($3::uuid[], $4::text[]) AS k(case_id, key)
+    WHERE EXISTS (SELECT FROM events e WHERE e.case_id = k.case_id AND e.idempotency_key = k.key)
 )
+SELECT s.case_id FROM unnest($1::uuid[], $2::int[]) AS s(case_id, expected)
+WHERE coalesce((SELECT max(e.version) FROM events e WHERE e.case_id = s.case_id), 0) = s.expected
+  AND s.case_id NOT IN (SELECT case_id FROM repeated)
 """
 
 _SELECT = f"SELECT position, {_COLUMNS} FROM events"
@@ -128,21 +131,29 @@ class PostgresEventStore:
         envelopes = {a.case_id: _envelopes(a) for a in appends}
         if len(envelopes) != len(appends):
             raise ValueError("append_many takes each case stream at most once")
+        if len(appends) == 1 and len(appends[0].events) == 1:
+            (append,) = appends
+            if await _append_one(connection, append, envelopes[append.case_id][0]):
+                return [Appended(append.case_id, tuple(envelopes[append.case_id]))]
+            return [await self._not_appended(connection, append)]
+        ready = await _ready(connection, appends)
+        results = {
+            append.case_id: await self._not_appended(connection, append)
+            for append in appends
+            if append.case_id not in ready
+        }
+        clean = [append for append in appends if append.case_id in ready]
         try:
-            written = await _write(connection, appends, envelopes)
-        except (asyncpg.UniqueViolationError, _StreamBehindError):
-            # A stream moved on (a concurrent writer got in first), a writer is ahead of its stream, or a
-            # key repeats: fall back to one stream at a time so that each stream gets its own answer.
-            if len(appends) > 1:
-                results: list[Appended | VersionConflictError] = []
-                for single in appends:
-                    results.extend(await self.append_many([single], connection=connection))
-                return results
-            written = False
-        if not written:
-            (refused,) = appends
-            return [await self._not_appended(connection, refused)]
-        return [Appended(append.case_id, tuple(envelopes[append.case_id])) for append in appends]
+            await _copy(connection, clean, envelopes)
+            results.update({a.case_id: Appended(a.case_id, tuple(envelopes[a.case_id])) for a in clean})
+        except asyncpg.UniqueViolationError:
+            # A concurrent writer got in between the check and the copy: one stream at a time.
+            for append in clean:
+                if len(clean) == 1:
+                    results[append.case_id] = await self._not_appended(connection, append)
+                else:
+                    (results[append.case_id],) = await self.append_many([append], connection=connection)
+        return [results[append.case_id] for append in appends]
 
     async def _not_appended(self, connection: Connection, append: Append) -> Appended | VersionConflictError:
         keys = [event.idempotency_key for event in append.events]
@@ -192,32 +203,44 @@ class PostgresEventStore:
         return None if row is None else _envelope(row)
 
 
-class _StreamBehindError(Exception):
-    """A writer expected a version its stream has not reached: nothing of the COPY stays."""
+async def _append_one(connection: Connection, append: Append, envelope: Envelope) -> bool:
+    """One event in one statement that checks the version itself; False when it was refused (the stream
+    moved on, or already holds the key)."""
+    event_row, outbox_row = _rows(append.events[0], envelope)
+    try:
+        # Inside the caller's transaction a savepoint keeps a refused insert from aborting it.
+        async with connection.transaction() if connection.is_in_transaction() else contextlib.nullcontext():
+            stored = await connection.fetchval(
+                _APPEND_ONE, *event_row, append.expected_version, outbox_row[-1]
+            )
+    except asyncpg.UniqueViolationError:
+        return False
+    return stored is not None
 
 
-async def _write(
+async def _ready(connection: Connection, appends: Sequence[Append]) -> set[UUID]:
+    """The streams at the version their writer expected, holding none of the keys appended to them."""
+    keyed = [(append.case_id, event.idempotency_key) for append in appends for event in append.events]
+    rows = await connection.fetch(
+        _READY,
+        [append.case_id for append in appends], [append.expected_version for append in appends],
+        [case_id for case_id, _ in keyed], [key for _, key in keyed],
+    )  # fmt: skip
+    return {row["case_id"] for row in rows}
+
+
+async def _copy(
     connection: Connection, appends: Sequence[Append], envelopes: dict[UUID, list[Envelope]]
-) -> bool:
-    """Store the appends with their outbox rows, all or nothing; False when a single event was refused.
-
-    One event is one statement that checks the version itself. Several go in by binary COPY, the fastest
-    way into PostgreSQL, in a transaction (a savepoint inside the caller's): the unique (case_id, version)
-    refuses a stream that moved on, and one query checks that no extended stream is behind its writer.
-    """
+) -> None:
+    """Store the events of streams found ready, with their outbox rows, by binary COPY (the fastest way
+    into PostgreSQL) in a transaction, or a savepoint inside the caller's: all of them, or none."""
     rows = [
         _rows(event, envelope)
         for append in appends
         for event, envelope in zip(append.events, envelopes[append.case_id], strict=True)
     ]
-    if len(rows) == 1:
-        ((event_row, outbox_row),) = rows
-        # Inside the caller's transaction a savepoint keeps a refused insert from aborting it.
-        async with connection.transaction() if connection.is_in_transaction() else contextlib.nullcontext():
-            stored = await connection.fetchval(
-                _APPEND_ONE, *event_row, appends[0].expected_version, outbox_row[-1]
-            )
-        return stored is not None
+    if not rows:
+        return
     async with connection.transaction():
         await connection.copy_records_to_table(
             "events", records=[event_row for event_row, _ in rows], columns=_EVENT_COLUMNS
@@ -225,12 +248,6 @@ async def _write(
         await connection.copy_records_to_table(
             "outbox", records=[outbox_row for _, outbox_row in rows], columns=_OUTBOX_COLUMNS
         )
-        extended = [append for append in appends if append.expected_version > 0]
-        if extended and await connection.fetchval(
-            _ANY_BEHIND, [a.case_id for a in extended], [a.expected_version for a in extended]
-        ):
-            raise _StreamBehindError
-    return True
 
 
 def _envelopes(append: Append) -> list[Envelope]:

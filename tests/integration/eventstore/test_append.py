@@ -142,6 +142,24 @@ async def test_a_refused_append_leaves_the_callers_transaction_usable(
     assert len(await event_store.read_stream(case_id)) == 1
 
 
+async def test_a_writer_that_commits_between_the_check_and_the_copy_costs_only_its_own_stream(
+    event_store: PostgresEventStore, pool: asyncpg.Pool
+) -> None:
+    raced, other = uuid.uuid4(), uuid.uuid4()
+    async with pool.acquire() as rival, rival.transaction():
+        await event_store.append(raced, 0, [new_event()], connection=rival)  # not committed yet
+        many = asyncio.create_task(
+            event_store.append_many([Append(raced, 0, [new_event()]), Append(other, 0, [new_event()])])
+        )
+        # Its check saw the stream empty; its COPY then waits on the rival's uncommitted row.
+        assert await _blocked_on_a_lock(pool)
+    results = await many
+    assert isinstance(results[0], VersionConflictError)
+    assert results[0].current_version == 1
+    assert isinstance(results[1], Appended)
+    assert len(await event_store.read_stream(other)) == 1
+
+
 async def test_an_append_inside_a_failed_transaction_leaves_nothing(
     event_store: PostgresEventStore, pool: asyncpg.Pool
 ) -> None:
@@ -198,3 +216,13 @@ async def test_read_all_pages_through_every_event_in_position_order(event_store:
     assert len(seen) == 10
     assert [s.position for s in seen] == sorted(s.position for s in seen)
     assert {s.envelope.case_id for s in seen} == set(cases)
+
+
+async def _blocked_on_a_lock(pool: asyncpg.Pool, attempts: int = 200) -> bool:
+    query = """SELECT count(*) FROM pg_stat_activity
+               WHERE datname = current_database() AND wait_event_type = 'Lock'"""
+    for _ in range(attempts):
+        if await pool.fetchval(query):
+            return True
+        await asyncio.sleep(0.05)
+    return False
