@@ -78,17 +78,34 @@ WITH stored AS (
 SELECT event_id FROM stored
 """
 
-# Before a COPY of several events: the streams that can take theirs, being at the version their writer
-# expected and holding none of their keys. Scalar probes, so each is an index lookup whatever plan is cached.
-_READY = """
-WITH repeated AS (
-    SELECT DISTINCT k.case_id FROM unnest($3::uuid[], $4::text[]) AS k(case_id, key)
-    WHERE EXISTS (SELECT FROM events e WHERE e.case_id = k.case_id AND e.idempotency_key = k.key)
+# Several events to streams being extended, in one statement: a stream's events go in only if it is at the
+# version its writer expected (a scalar max() per stream: an index probe whatever plan is cached), and the
+# outbox rows with them. Every accepted event is stored or the statement fails, so the outbox needs no join.
+_APPEND = f"""
+WITH new AS (
+    SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::int[], $6::text[],
+                         $7::timestamptz[], $8::text[], $9::uuid[], $10::uuid[], $11::text[], $12::text[],
+                         $13::text[], $14::int[], $15::text[])
+        AS n({_COLUMNS}, expected, payload)
+), current_version AS (
+    SELECT s.case_id,
+           coalesce((SELECT max(e.version) FROM events e WHERE e.case_id = s.case_id), 0) AS version
+    FROM (SELECT DISTINCT case_id FROM new) s
+), accepted AS (
+    SELECT new.* FROM new JOIN current_version c ON c.case_id = new.case_id AND c.version = new.expected
+), stored AS (
+    INSERT INTO events ({_COLUMNS})
+    SELECT case_id, version, event_id, type, schema_version, idempotency_key, occurred_at, producer,
+           causation_id, correlation_id, actor_kind, actor_id, data::jsonb
+    FROM accepted ORDER BY case_id, version
+    RETURNING event_id
+), queued AS (
+    INSERT INTO outbox (case_id, event_id, type, payload)
+    SELECT case_id, event_id, type, payload FROM accepted ORDER BY case_id, version
 )
-SELECT s.case_id FROM unnest($1::uuid[], $2::int[]) AS s(case_id, expected)
-WHERE coalesce((SELECT max(e.version) FROM events e WHERE e.case_id = s.case_id), 0) = s.expected
-  AND s.case_id NOT IN (SELECT case_id FROM repeated)
+SELECT event_id FROM stored
 """
+# New streams are written by binary COPY instead (see _write).
 
 _SELECT = f"SELECT position, {_COLUMNS} FROM events"
 
@@ -131,29 +148,26 @@ class PostgresEventStore:
         envelopes = {a.case_id: _envelopes(a) for a in appends}
         if len(envelopes) != len(appends):
             raise ValueError("append_many takes each case stream at most once")
-        if len(appends) == 1 and len(appends[0].events) == 1:
-            (append,) = appends
-            if await _append_one(connection, append, envelopes[append.case_id][0]):
-                return [Appended(append.case_id, tuple(envelopes[append.case_id]))]
-            return [await self._not_appended(connection, append)]
-        ready = await _ready(connection, appends)
-        results = {
-            append.case_id: await self._not_appended(connection, append)
-            for append in appends
-            if append.case_id not in ready
-        }
-        clean = [append for append in appends if append.case_id in ready]
         try:
-            await _copy(connection, clean, envelopes)
-            results.update({a.case_id: Appended(a.case_id, tuple(envelopes[a.case_id])) for a in clean})
+            stored = await _write(connection, appends, envelopes)
         except asyncpg.UniqueViolationError:
-            # A concurrent writer got in between the check and the copy: one stream at a time.
-            for append in clean:
-                if len(clean) == 1:
-                    results[append.case_id] = await self._not_appended(connection, append)
-                else:
-                    (results[append.case_id],) = await self.append_many([append], connection=connection)
-        return [results[append.case_id] for append in appends]
+            # A key repeats, or a concurrent writer got in between the version check and the insert: one
+            # stream at a time, so that each stream gets its own answer.
+            if len(appends) > 1:
+                results: list[Appended | VersionConflictError] = []
+                for single in appends:
+                    results.extend(await self.append_many([single], connection=connection))
+                return results
+            stored = set()
+        results = []
+        for append in appends:
+            mine = envelopes[append.case_id]
+            # A stream's events are stored all together or not at all: its first one tells.
+            if not mine or mine[0].event_id in stored:
+                results.append(Appended(append.case_id, tuple(mine)))
+            else:
+                results.append(await self._not_appended(connection, append))
+        return results
 
     async def _not_appended(self, connection: Connection, append: Append) -> Appended | VersionConflictError:
         keys = [event.idempotency_key for event in append.events]
@@ -203,51 +217,51 @@ class PostgresEventStore:
         return None if row is None else _envelope(row)
 
 
-async def _append_one(connection: Connection, append: Append, envelope: Envelope) -> bool:
-    """One event in one statement that checks the version itself; False when it was refused (the stream
-    moved on, or already holds the key)."""
-    event_row, outbox_row = _rows(append.events[0], envelope)
-    try:
-        # Inside the caller's transaction a savepoint keeps a refused insert from aborting it.
-        async with connection.transaction() if connection.is_in_transaction() else contextlib.nullcontext():
-            stored = await connection.fetchval(
-                _APPEND_ONE, *event_row, append.expected_version, outbox_row[-1]
-            )
-    except asyncpg.UniqueViolationError:
-        return False
-    return stored is not None
-
-
-async def _ready(connection: Connection, appends: Sequence[Append]) -> set[UUID]:
-    """The streams at the version their writer expected, holding none of the keys appended to them."""
-    keyed = [(append.case_id, event.idempotency_key) for append in appends for event in append.events]
-    rows = await connection.fetch(
-        _READY,
-        [append.case_id for append in appends], [append.expected_version for append in appends],
-        [case_id for case_id, _ in keyed], [key for _, key in keyed],
-    )  # fmt: skip
-    return {row["case_id"] for row in rows}
-
-
-async def _copy(
+async def _write(
     connection: Connection, appends: Sequence[Append], envelopes: dict[UUID, list[Envelope]]
-) -> None:
-    """Store the events of streams found ready, with their outbox rows, by binary COPY (the fastest way
-    into PostgreSQL) in a transaction, or a savepoint inside the caller's: all of them, or none."""
+) -> set[UUID]:
+    """Store what can be stored, with the outbox rows, all or nothing per stream; the ids stored.
+
+    One event: one single-row statement that checks the version itself. New streams only (a filing batch):
+    binary COPY into ``events`` and ``outbox``, the fastest way into PostgreSQL, where the unique
+    ``(case_id, version)`` is the whole check (a repeated filing fails it and is answered stream by stream).
+    Streams being extended, which other writers extend too: the unnest statement, which leaves a stream that
+    moved on out without failing the others. COPY has a fixed cost per statement that makes it the dearer
+    one for the few events a consumer usually appends.
+    """
     rows = [
         _rows(event, envelope)
         for append in appends
         for event, envelope in zip(append.events, envelopes[append.case_id], strict=True)
     ]
     if not rows:
-        return
-    async with connection.transaction():
-        await connection.copy_records_to_table(
-            "events", records=[event_row for event_row, _ in rows], columns=_EVENT_COLUMNS
+        return set()
+    single = len(rows) == 1
+    fresh = not single and all(append.expected_version == 0 for append in appends)
+    # COPY is two statements, so always in a transaction; inside the caller's, a savepoint keeps a refused
+    # insert from aborting it.
+    atomic = connection.transaction() if fresh or connection.is_in_transaction() else contextlib.nullcontext()
+    async with atomic:
+        if single:
+            ((event_row, outbox_row),) = rows
+            stored = await connection.fetchval(
+                _APPEND_ONE, *event_row, appends[0].expected_version, outbox_row[-1]
+            )
+            return set() if stored is None else {stored}
+        if fresh:
+            await connection.copy_records_to_table(
+                "events", records=[event_row for event_row, _ in rows], columns=_EVENT_COLUMNS
+            )
+            await connection.copy_records_to_table(
+                "outbox", records=[outbox_row for _, outbox_row in rows], columns=_OUTBOX_COLUMNS
+            )
+            return {event_row[2] for event_row, _ in rows}
+        expected = [append.expected_version for append in appends for _ in append.events]
+        columns = [list(column) for column in zip(*(event_row for event_row, _ in rows), strict=True)]
+        found = await connection.fetch(
+            _APPEND, *columns, expected, [outbox_row[-1] for _, outbox_row in rows]
         )
-        await connection.copy_records_to_table(
-            "outbox", records=[outbox_row for _, outbox_row in rows], columns=_OUTBOX_COLUMNS
-        )
+        return {row["event_id"] for row in found}
 
 
 def _envelopes(append: Append) -> list[Envelope]:

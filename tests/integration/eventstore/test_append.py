@@ -142,20 +142,23 @@ async def test_a_refused_append_leaves_the_callers_transaction_usable(
     assert len(await event_store.read_stream(case_id)) == 1
 
 
-async def test_a_writer_that_commits_between_the_check_and_the_copy_costs_only_its_own_stream(
-    event_store: PostgresEventStore, pool: asyncpg.Pool
+@pytest.mark.parametrize("before", [0, 1], ids=["new streams (COPY)", "an extended stream (statement)"])
+async def test_a_writer_that_commits_before_the_copy_costs_only_its_own_stream(
+    event_store: PostgresEventStore, pool: asyncpg.Pool, before: int
 ) -> None:
     raced, other = uuid.uuid4(), uuid.uuid4()
+    if before:
+        await event_store.append(raced, 0, [new_event()])
     async with pool.acquire() as rival, rival.transaction():
-        await event_store.append(raced, 0, [new_event()], connection=rival)  # not committed yet
+        await event_store.append(raced, before, [new_event()], connection=rival)  # not committed yet
         many = asyncio.create_task(
-            event_store.append_many([Append(raced, 0, [new_event()]), Append(other, 0, [new_event()])])
+            event_store.append_many([Append(raced, before, [new_event()]), Append(other, 0, [new_event()])])
         )
-        # Its check saw the stream empty; its COPY then waits on the rival's uncommitted row.
+        # The append saw the stream at its expected version, then waits on the rival's row.
         assert await _blocked_on_a_lock(pool)
     results = await many
     assert isinstance(results[0], VersionConflictError)
-    assert results[0].current_version == 1
+    assert results[0].current_version == before + 1
     assert isinstance(results[1], Appended)
     assert len(await event_store.read_stream(other)) == 1
 
