@@ -181,7 +181,7 @@ async def raw_inserts(pool: asyncpg.Pool, plans: Steps) -> float:
 
 
 async def store_batches(pool: asyncpg.Pool, plans: Batches) -> float:
-    """``PostgresEventStore.append_many``: one statement and one transaction per batch."""
+    """``PostgresEventStore.append_many``: one transaction per batch (new streams: COPY into both tables)."""
     store = PostgresEventStore(pool)
 
     async def worker(mine: list[Batch]) -> None:

@@ -143,7 +143,7 @@ async def test_a_refused_append_leaves_the_callers_transaction_usable(
 
 
 @pytest.mark.parametrize("before", [0, 1], ids=["new streams (COPY)", "an extended stream (statement)"])
-async def test_a_writer_that_commits_before_the_copy_costs_only_its_own_stream(
+async def test_a_writer_that_commits_first_costs_the_append_only_its_own_stream(
     event_store: PostgresEventStore, pool: asyncpg.Pool, before: int
 ) -> None:
     raced, other = uuid.uuid4(), uuid.uuid4()
