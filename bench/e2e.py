@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
+import uvloop
 from aiokafka import AIOKafkaProducer
 
 from bench.common import RESULTS_DIR, Comparison, Rate, render, report, table, write_json
@@ -422,7 +423,7 @@ def main() -> None:
         try:
             print("starting Kafka and PostgreSQL ...", flush=True)
             servers.start()
-            results = asyncio.run(run(servers, Path(root), options))
+            results = uvloop.run(run(servers, Path(root), options))
         finally:
             servers.stop()
     report_all(options, results)

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
 import asyncpg
+import uvloop
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from eventsourcing.application import Application
@@ -461,7 +462,7 @@ def main() -> None:
         try:
             print("starting Kafka and PostgreSQL ...", flush=True)
             servers.start()
-            rates = asyncio.run(run_all(servers))
+            rates = uvloop.run(run_all(servers))
         finally:
             servers.stop()
     compared = comparisons(rates)

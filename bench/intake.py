@@ -20,6 +20,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import uvloop
 from aiokafka import AIOKafkaProducer
 
 from bench.common import Comparison, Rate, measure, render, report, run_concurrently, write_json
@@ -293,7 +294,7 @@ def main() -> None:
         try:
             print("starting Kafka and PostgreSQL ...", flush=True)
             servers.start()
-            rates, lines = asyncio.run(run_all(servers, Path(root)))
+            rates, lines = uvloop.run(run_all(servers, Path(root)))
         finally:
             servers.stop()
     target = Rate("target: 1,000 complaints/s", 1000, 1.0)

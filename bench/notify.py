@@ -27,6 +27,7 @@ from typing import TypeVar
 
 import asyncpg
 import httpx
+import uvloop
 
 from bench.common import Comparison, Rate, measure, render, run_concurrently, split, write_json
 from services.notify.domain.texts import load_texts
@@ -248,7 +249,7 @@ def main() -> None:
         try:
             print("starting Kafka and PostgreSQL ...", flush=True)
             servers.start()
-            rates = asyncio.run(run_all(servers, Path(root)))
+            rates = uvloop.run(run_all(servers, Path(root)))
         finally:
             servers.stop()
     compared = comparisons(rates)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import asyncpg
+import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.common import Comparison, Rate, render, report, write_json
@@ -181,7 +182,7 @@ def main() -> None:
         try:
             print("starting Kafka and PostgreSQL ...", flush=True)
             servers.start()
-            routed, raw = asyncio.run(run(servers))
+            routed, raw = uvloop.run(run(servers))
         finally:
             servers.stop()
     compared = [Comparison(routed, raw, target=0.7)]

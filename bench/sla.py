@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import uvloop
 
 from bench.common import RESULTS_DIR
 from services.sla import deadlines
@@ -321,7 +322,7 @@ def main() -> None:
         try:
             print("starting Kafka and PostgreSQL ...", flush=True)
             servers.start()
-            results = asyncio.run(run(servers, Path(root)))
+            results = uvloop.run(run(servers, Path(root)))
         finally:
             servers.stop()
     print(render(results))

@@ -9,6 +9,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import uvloop
+
 from cli.case_store import find_filings, open_pool
 from cli.intake_api import IntakeApi
 from cli.settings import CliSettings, add_endpoint_flags, settings_of
@@ -44,7 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--message-id", help="the channel message id (the dedup key); generated if not given")
     parser.add_argument("--wait", type=float, default=30.0, help="seconds to wait for a Kafka filing")
     add_endpoint_flags(parser)
-    parser.set_defaults(run=lambda args: asyncio.run(file_complaint(args)))
+    parser.set_defaults(run=lambda args: uvloop.run(file_complaint(args)))
 
 
 async def file_complaint(args: argparse.Namespace) -> int:

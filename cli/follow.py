@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import time
 from uuid import UUID
 
+import uvloop
 from aiokafka import AIOKafkaConsumer
 
 from cli.facts import event_line, short_id
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_of(args)
     topic = settings.topics.case_events
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(
+        uvloop.run(
             follow(settings.kafka_bootstrap_servers, topic, from_beginning=args.from_beginning, most=args.max,
                    within=args.timeout)
         )  # fmt: skip

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 
+import uvloop
 from tqdm import tqdm
 
 from cli.projections import PROJECTIONS
@@ -17,7 +17,7 @@ from shared.settings import ServiceSettings
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("replay", help="rebuild a projection from the event store")
     parser.add_argument("projection", choices=sorted(PROJECTIONS), help="the projection to rebuild")
-    parser.set_defaults(run=lambda args: asyncio.run(replay(args.projection)))
+    parser.set_defaults(run=lambda args: uvloop.run(replay(args.projection)))
 
 
 async def replay(name: str) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
+
+import uvloop
 
 from cli.case_store import find_case, open_pool
 from cli.case_view import CaseView
@@ -19,7 +20,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "timeline", help="a case's events as a table (from the event store at DATABASE_URL)"
     )
     parser.add_argument("case", metavar="REF_OR_CASE_ID", help="the reference (KH7F3K9Q) or the case id")
-    parser.set_defaults(run=lambda args: asyncio.run(timeline(args.case, settings_of(args).database_url)))
+    parser.set_defaults(run=lambda args: uvloop.run(timeline(args.case, settings_of(args).database_url)))
 
 
 async def timeline(reference_or_id: str, database_url: str) -> int:

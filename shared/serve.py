@@ -17,5 +17,18 @@ def configure_logging() -> None:
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:
-    """Run until SIGTERM or Ctrl-C; uvicorn runs the lifespan, which stops everything cleanly."""
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=10)
+    """Run until SIGTERM or Ctrl-C; uvicorn runs the lifespan, which stops everything cleanly.
+
+    On uvloop and httptools, named rather than left to uvicorn's "auto", so that a missing package fails
+    the start instead of quietly costing a quarter of the CPU per request (README, Measured numbers).
+    """
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )

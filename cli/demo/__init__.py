@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import random
+
+import uvloop
 
 from cli.demo.report import summary
 from cli.demo.runner import run_demo
@@ -28,6 +29,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     demo = run_demo(settings_of(args), within=args.timeout, poll=args.poll, rng=random.Random())
-    outcome = asyncio.run(demo)
+    outcome = uvloop.run(demo)
     print(summary(outcome), flush=True)
     return 0 if outcome.complete else 1

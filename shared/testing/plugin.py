@@ -5,15 +5,24 @@ Loaded from ``tests/conftest.py``. The servers stop at the end of the session, a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
 import asyncpg
 import pytest
+import uvloop
 
 from shared.database import create_pool
 from shared.eventstore import EVENT_STORE, PostgresEventStore, migrate
 from shared.testing.servers import LocalServers, new_topic_prefix
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """Async tests run on the event loop the services run on (uvloop), not on asyncio's default one."""
+    return {"uvloop": uvloop.new_event_loop}
 
 
 @pytest.fixture(scope="session")
