@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from uuid import UUID
 
+from services.intake.domain.case import LIFECYCLE_EVENTS, status_after
 from shared.events import (
     CaseAssigned,
     CaseEscalated,
@@ -21,18 +22,6 @@ from shared.events import (
     payload_of,
 )
 
-# The status each event type moves a case to (DESIGN.md Part A, case lifecycle); others leave it.
-STATUS_AFTER = {
-    "ComplaintFiled": "filed",
-    "CaseNeedsTriage": "needs_triage",
-    "CaseAssigned": "assigned",
-    "CaseEscalated": "assigned",
-    "CaseRefused": "refused",
-    "CaseAcknowledged": "acknowledged",
-    "CitizenReplied": "acknowledged",
-    "CaseInfoRequested": "awaiting_citizen",
-    "CaseResolved": "resolved",
-}
 # The events a citizen is texted about (DESIGN.md B7), unless anonymous.
 CITIZEN_NOTIFIED = frozenset(
     {"ComplaintFiled", "CaseAssigned", "CaseInfoRequested", "CaseEscalated", "CaseResolved",
@@ -66,7 +55,7 @@ class CaseView:
         return " -> ".join(self.milestones)
 
     def evolve(self, envelope: Envelope) -> CaseView:  # noqa: PLR0911 (one per kind)
-        view = replace(self, status=STATUS_AFTER.get(envelope.type, self.status))
+        view = replace(self, status=status_after(self.status, envelope.type))
         if envelope.type in CITIZEN_NOTIFIED and not view.anonymous:
             view = replace(view, awaiting_sms=view.awaiting_sms | {envelope.event_id})
         data = payload_of(envelope)
@@ -85,7 +74,7 @@ class CaseView:
                 return replace(view, sms_sent=view.sms_sent + 1, awaiting_sms=view.awaiting_sms - {about})
             case CitizenNotificationFailed(about_event_id=about):
                 return replace(view, awaiting_sms=view.awaiting_sms - {about})
-        if envelope.type in STATUS_AFTER:
+        if envelope.type in LIFECYCLE_EVENTS and view.status != self.status:
             return replace(view, milestones=(*view.milestones, view.status.replace("_", " ")))
         return view
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeVar
 from uuid import UUID
 
 from shared.events import Envelope, payload_of
@@ -35,7 +35,9 @@ LIFECYCLE_EVENTS: frozenset[str] = frozenset(
     {"ComplaintFiled", "CaseNeedsTriage", "CaseAssigned", "CaseAcknowledged", "CaseInfoRequested",
      "CitizenReplied", "CaseRefused", "CaseEscalated", "CaseResolved", "VerdictRecorded"}
 )  # fmt: skip
+S = TypeVar("S", bound=str)
 _ENTERS: dict[str, Status] = {
+    "ComplaintFiled": "filed",
     "CaseNeedsTriage": "needs_triage",
     "CaseAssigned": "assigned",
     "CaseEscalated": "assigned",
@@ -44,6 +46,15 @@ _ENTERS: dict[str, Status] = {
     "CaseRefused": "refused",
     "CaseResolved": "resolved",
 }
+
+
+def status_after(status: S, event_type: str) -> S | Status:
+    """The status a case in ``status`` has after an event of ``event_type`` (Part A, case lifecycle);
+    events that move no case along it (notifications, SLA breaches, verdicts) leave ``status`` as it is."""
+    if event_type == "CitizenReplied":
+        # A reply resumes a case that waited on the citizen; at any other time it changes nothing.
+        return "acknowledged" if status == "awaiting_citizen" else status
+    return _ENTERS.get(event_type, status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +110,7 @@ def evolve(state: CaseState | None, event: Envelope) -> CaseState | None:  # noq
         return replace(moved, status="needs_triage", unit=None, level=None)
     if isinstance(data, VerdictRecorded):
         return replace(moved, verdict=data.verdict)
-    if event.type == "CitizenReplied":
-        # A reply resumes a case that waited on the citizen; at any other time it changes nothing.
-        return replace(moved, status="acknowledged") if state.status == "awaiting_citizen" else moved
-    status = _ENTERS.get(event.type)
-    return replace(moved, status=status) if status else moved
+    return replace(moved, status=status_after(state.status, event.type))
 
 
 def fold(events: Iterable[Envelope]) -> CaseState | None:

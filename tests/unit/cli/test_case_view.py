@@ -7,13 +7,17 @@ import uuid
 import pytest
 
 from cli.case_view import CaseView
+from services.intake.domain.case import fold
 from shared.events import (
     CaseAcknowledged,
     CaseEscalated,
+    CaseInfoRequested,
     CaseRefused,
     CaseResolved,
     CitizenNotificationFailed,
     CitizenNotified,
+    CitizenReplied,
+    EventData,
     VerdictRecorded,
 )
 from shared.testing.events import complaint_filed
@@ -63,3 +67,32 @@ def test_an_anonymous_citizen_is_owed_no_sms() -> None:
     assert view.anonymous
     assert view.awaiting_sms == frozenset()
     assert view.status == "assigned"
+
+
+ASK = CaseInfoRequested(unit_id="police:1203", question="Which day was it?")
+REPLY = CitizenReplied(text="ថ្ងៃច័ន្ទ")
+
+
+@pytest.mark.parametrize(
+    ("after_filing", "status"),
+    [
+        ((assigned(), REPLY), "assigned"),  # a reply nobody asked for resumes nothing
+        ((assigned(), CaseAcknowledged(unit_id="police:1203"), ASK), "awaiting_citizen"),
+        ((assigned(), CaseAcknowledged(unit_id="police:1203"), ASK, REPLY), "acknowledged"),
+        ((assigned(), CaseRefused(unit_id="police:1203", note="not ours"), REPLY), "refused"),
+        ((assigned(), CaseResolved(unit_id="police:1203"), REPLY), "resolved"),
+    ],
+)
+def test_the_tool_reads_a_status_as_intake_does(after_filing: tuple[EventData, ...], status: str) -> None:
+    events = stream(complaint_filed(citizen_id=uuid.uuid4()), *after_filing)
+    intake = fold(events)
+    assert intake is not None
+    assert (CaseView.of(CASE, events).status, intake.status) == (status, status)
+
+
+def test_a_reply_to_a_question_shows_in_the_journey_once_it_resumes_the_case() -> None:
+    acknowledged = (assigned(), CaseAcknowledged(unit_id="police:1203"))
+    events = stream(complaint_filed(citizen_id=uuid.uuid4()), *acknowledged, REPLY, ASK, REPLY)
+    assert CaseView.of(CASE, events).journey == (
+        "filed -> assigned police:1203 -> acknowledged -> awaiting citizen -> acknowledged"
+    )
