@@ -193,10 +193,13 @@ def subscribe_batches(
         decoder=_undecoded,
     )
 
+    watch = runtime.watch(group)
+
     async def on_batch(message: KafkaMessage) -> None:
         records: Sequence[Record] = message.raw_message
-        await handle(records)
-        await commit_offsets(group, message.ack, partial(broker_answers, runtime.producer))
+        with watch.holding():
+            await handle(records)
+            await commit_offsets(group, message.ack, partial(broker_answers, runtime.producer))
 
     subscriber(on_batch)
 

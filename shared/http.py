@@ -42,8 +42,13 @@ def _operations_router(runtime: Runtime) -> APIRouter:
 
     @router.get(
         "/readyz",
-        summary="Kafka and PostgreSQL answer",
-        responses={503: {"description": "Kafka or PostgreSQL does not answer"}},
+        summary="Kafka and PostgreSQL answer, and no consumer is stuck on a batch",
+        responses={
+            503: {
+                "description": "Kafka or PostgreSQL does not answer, or a consumer group (check "
+                "`consumer:<group>`) has held one batch longer than CONSUMER_STUCK_AFTER_SECONDS"
+            }
+        },
     )
     async def readyz() -> JSONResponse:
         checks = await runtime.readiness()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 _HANDLING_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -25,6 +25,12 @@ class CommonMetrics:
             "consumer_events",
             "Consumed case events by outcome: handled, duplicate, ignored, dead_lettered",
             ["group", "outcome"],
+            registry=registry,
+        )
+        self.batch_held = Gauge(
+            "consumer_batch_held_seconds",
+            "How long the consumer group has held its current batch (0 while it waits for records)",
+            ["group"],
             registry=registry,
         )
         self.consumer_retries = Counter(

@@ -20,6 +20,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 
+from shared.batch_watch import BatchWatch
 from shared.database import create_pool
 from shared.eventstore.migrations import EVENT_STORE, MigrationSet, migrate
 from shared.eventstore.store import PostgresEventStore
@@ -71,6 +72,7 @@ class Runtime:
         )
         self.migrations = [EVENT_STORE, *migrations]
         self.components = list(components)
+        self._watches: list[BatchWatch] = []
         self._pool: asyncpg.Pool | None = None
         self._producer: AIOKafkaProducer | None = None
         for component in self.components:
@@ -96,6 +98,13 @@ class Runtime:
     @property
     def vault(self) -> PersonalDataVault:
         return PersonalDataVault(self.pool)
+
+    def watch(self, group: str) -> BatchWatch:
+        """A watch on consumer group ``group``'s batches, for readiness and the held-batch gauge."""
+        watch = BatchWatch(group)
+        self._watches.append(watch)
+        self.metrics.batch_held.labels(group=group).set_function(watch.held_for)
+        return watch
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[Runtime]:
@@ -145,7 +154,8 @@ class Runtime:
             self._pool = None
 
     async def readiness(self, within: float = 2.0) -> dict[str, bool]:
-        """Whether Kafka and PostgreSQL answer right now."""
+        """Whether Kafka and PostgreSQL answer right now, and (``consumer:<group>``) whether each consumer
+        group has held its current batch for less than ``consumer_stuck_after_seconds``."""
 
         async def database() -> bool:
             if self._pool is None:
@@ -157,4 +167,6 @@ class Runtime:
                 return False
 
         kafka, postgres = await asyncio.gather(self.broker.ping(timeout=within), database())
-        return {"kafka": kafka, "postgres": postgres}
+        stuck_after = self.settings.consumer_stuck_after_seconds
+        consumers = {f"consumer:{w.group}": w.held_for() < stuck_after for w in self._watches}
+        return {"kafka": kafka, "postgres": postgres, **consumers}

@@ -23,6 +23,8 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     database_pool_size: int = Field(default=8, ge=1, le=100)
+    # A consumer holding one batch longer than this (an outage, a hung commit) makes /readyz answer 503.
+    consumer_stuck_after_seconds: float = Field(default=30.0, gt=0)
 
     @property
     def topics(self) -> Topics:

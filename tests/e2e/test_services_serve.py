@@ -13,29 +13,40 @@ from shared.testing.servers import LocalServers, ServiceProcess
 pytestmark = pytest.mark.e2e
 
 SERVICES = ["intake", "routing", "sla", "notify"]
+# The consumer groups each service runs: /readyz has a check for each.
+GROUPS = {
+    "intake": ["intake", "intake-case-status"],
+    "routing": ["routing"],
+    "sla": ["sla"],
+    "notify": ["notify"],
+}
 
 
 @pytest.fixture(params=SERVICES)
 def service(
     request: pytest.FixtureRequest, service_env: dict[str, str], tmp_path: Path
-) -> Iterator[ServiceProcess]:
+) -> Iterator[tuple[str, ServiceProcess]]:
     process = ServiceProcess(request.param, service_env, tmp_path / f"{request.param}.log")
     process.start()
     try:
-        yield process
+        yield request.param, process
     finally:
         process.stop()
 
 
-def test_service_is_healthy_ready_and_exposes_metrics(service: ServiceProcess) -> None:
-    assert httpx.get(f"{service.url}/healthz").status_code == 200
-    ready = httpx.get(f"{service.url}/readyz")
+def test_service_is_healthy_ready_and_exposes_metrics(service: tuple[str, ServiceProcess]) -> None:
+    name, process = service
+    assert httpx.get(f"{process.url}/healthz").status_code == 200
+    ready = httpx.get(f"{process.url}/readyz")
     assert ready.status_code == 200, ready.text
-    assert ready.json()["checks"] == {"kafka": True, "postgres": True}
-    metrics = httpx.get(f"{service.url}/metrics")
+    consumers = {f"consumer:{group}": True for group in GROUPS[name]}
+    assert ready.json()["checks"] == {"kafka": True, "postgres": True, **consumers}
+    metrics = httpx.get(f"{process.url}/metrics")
     assert metrics.status_code == 200
-    names = {family.name for family in text_string_to_metric_families(metrics.text)}
-    assert "process_resident_memory_bytes" in names
+    families = {family.name: family for family in text_string_to_metric_families(metrics.text)}
+    assert "process_resident_memory_bytes" in families
+    held = {sample.labels["group"] for sample in families["consumer_batch_held_seconds"].samples}
+    assert held == set(GROUPS[name])
 
 
 def test_readiness_follows_the_broker(isolated_servers: LocalServers, tmp_path: Path) -> None:

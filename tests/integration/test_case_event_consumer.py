@@ -1,5 +1,6 @@
 """The shared case-events consumer: effectively once, bad events dead-lettered, outages waited out."""
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -43,10 +44,10 @@ async def effects_table(pool: asyncpg.Pool) -> asyncpg.Pool:
     return pool
 
 
-def runtime_for(env: dict[str, str], *components: Component) -> Runtime:
+def runtime_for(env: dict[str, str], *components: Component, stuck_after: float = 30.0) -> Runtime:
     settings = ServiceSettings(
         kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], database_url=env["DATABASE_URL"],
-        topic_prefix=env["TOPIC_PREFIX"],
+        topic_prefix=env["TOPIC_PREFIX"], consumer_stuck_after_seconds=stuck_after,
     )  # fmt: skip
     return Runtime("consumer-test", settings, components=list(components))
 
@@ -161,3 +162,43 @@ async def _total(pool: asyncpg.Pool, expected: int, *, exact: bool = False) -> b
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
         return False
     return bool(total == expected if exact else total >= expected)
+
+
+class HeldUntilReleased:
+    """A handler that keeps its batch until the test releases it, as an endless outage would."""
+
+    event_types = frozenset({"CitizenReplied"})
+
+    def __init__(self) -> None:
+        self.handling = asyncio.Event()
+        self.released = asyncio.Event()
+
+    async def handle(self, batch: Batch) -> None:
+        self.handling.set()
+        await self.released.wait()
+
+
+async def test_readiness_names_a_consumer_that_holds_one_batch_too_long(service_env: dict[str, str]) -> None:
+    handler = HeldUntilReleased()
+    runtime = runtime_for(service_env, OutboxRelay(), CaseEventConsumer(GROUP, handler), stuck_after=0.5)
+    held = {"group": GROUP}
+    async with runtime.running():
+        assert (await runtime.readiness())[f"consumer:{GROUP}"] is True
+        await append_replies(runtime.event_store, ["wait for me"])
+        await asyncio.wait_for(handler.handling.wait(), 60)
+        assert await eventually(lambda: _not_ready(runtime))
+        checks = await runtime.readiness()
+        assert (checks["kafka"], checks["postgres"]) == (True, True)  # the servers answer all along
+        assert (runtime.registry.get_sample_value("consumer_batch_held_seconds", held) or 0.0) >= 0.5
+
+        handler.released.set()
+        assert await eventually(lambda: _ready(runtime))
+        assert runtime.registry.get_sample_value("consumer_batch_held_seconds", held) == 0.0
+
+
+async def _not_ready(runtime: Runtime) -> bool:
+    return (await runtime.readiness())[f"consumer:{GROUP}"] is False
+
+
+async def _ready(runtime: Runtime) -> bool:
+    return (await runtime.readiness())[f"consumer:{GROUP}"] is True

@@ -1,0 +1,36 @@
+"""How long a consumer has held its batch: what tells ``/readyz`` and ops that a consumer is stuck.
+
+A consumer holds a batch from the moment it is handed the records until their offsets are committed:
+milliseconds when all is well. While PostgreSQL or Kafka is unreachable it keeps retrying that batch, and
+an offset commit may hang (see ``shared/offsets.py``); either way nothing behind the batch moves. Past the
+runtime's ``CONSUMER_STUCK_AFTER_SECONDS`` the service's ``/readyz`` answers 503 naming the group, and the
+gauge ``consumer_batch_held_seconds{group}`` says for how long, whether or not the servers answer a ping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+
+
+class BatchWatch:
+    """The time one consumer group's current batch has been in hand; 0 while it waits for records."""
+
+    def __init__(self, group: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.group = group
+        self._clock = clock
+        self._since: float | None = None
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[None]:
+        """Hold a batch for the length of the ``with`` block."""
+        self._since = self._clock()
+        try:
+            yield
+        finally:
+            self._since = None
+
+    def held_for(self) -> float:
+        """Seconds the batch in hand has been held, or 0.0."""
+        return 0.0 if self._since is None else self._clock() - self._since
