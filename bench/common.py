@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from cli.table import render as render_rows
+from cli.table import width
+
 T = TypeVar("T")
 P = TypeVar("P")
 Plan = Callable[[int], P]  # builds the work of ``n`` events, before the clock starts
@@ -105,18 +108,11 @@ def render(title: str, comparisons: Sequence[Comparison]) -> str:
 
 
 def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
-    """A plain text table under ``title``; the columns numbered in ``right`` are right-aligned."""
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(row: Sequence[str]) -> str:
-        cells = [
-            cell.rjust(w) if i in right else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        return "  ".join(cells).rstrip()
-
-    rule = "-" * len(line(header))
-    return "\n".join([title, rule, line(header), rule, *(line(row) for row in rows), rule])
+    """A plain text table under ``title``, framed by rules; the columns numbered in ``right`` are
+    right-aligned."""
+    head, _, *body = render_rows(header, rows, right=right).splitlines()
+    rule = "-" * width(head)
+    return "\n".join([title, rule, head, rule, *body, rule])
 
 
 def write_json(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 COENG = "\u17d2"  # Khmer: the consonant after it is written below the one before, in the same column
 ZERO_WIDTH = frozenset({"Mn", "Mc", "Me", "Cf"})
@@ -32,12 +32,16 @@ def clip(text: str, columns: int) -> str:
     return kept + "…"
 
 
-def render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A table with a header line and a rule; every cell padded to its column's widest cell."""
+def render(headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: Collection[int] = ()) -> str:
+    """A table with a header line and a rule; every cell padded to its column's widest cell, on the left
+    but for the columns numbered in ``right``."""
     widths = [max([width(header), *(width(row[i]) for row in rows)]) for i, header in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
-        padded = (cell + " " * (w - width(cell)) for cell, w in zip(cells, widths, strict=True))
+        padded = (
+            f"{' ' * (w - width(cell))}{cell}" if i in right else f"{cell}{' ' * (w - width(cell))}"
+            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
+        )
         return "  ".join(padded).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(row) for row in rows)])

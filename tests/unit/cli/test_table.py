@@ -25,3 +25,8 @@ def test_rows_are_padded_to_the_widest_cell() -> None:
 def test_clipped_text_ends_with_an_ellipsis() -> None:
     assert clip("a long complaint text", 10) == "a long co…"
     assert clip("short", 10) == "short"
+
+
+def test_right_aligned_columns_are_padded_on_the_left_by_display_width() -> None:
+    table = render(["province", "cases"], [["ភ្នំពេញ", "7"], ["Siem Reap", "1,204"]], right={1})
+    assert table.splitlines()[2:] == ["ភ្នំពេញ" + " " * 8 + "    7", "Siem Reap  1,204"]
