@@ -186,19 +186,15 @@ async def test_readiness_names_a_consumer_that_holds_one_batch_too_long(service_
         assert (await runtime.readiness())[f"consumer:{GROUP}"] is True
         await append_replies(runtime.event_store, ["wait for me"])
         await asyncio.wait_for(handler.handling.wait(), 60)
-        assert await eventually(lambda: _not_ready(runtime))
+        assert await eventually(lambda: _consumer_ready_is(runtime, False))
         checks = await runtime.readiness()
         assert (checks["kafka"], checks["postgres"]) == (True, True)  # the servers answer all along
         assert (runtime.registry.get_sample_value("consumer_batch_held_seconds", held) or 0.0) >= 0.5
 
         handler.released.set()
-        assert await eventually(lambda: _ready(runtime))
+        assert await eventually(lambda: _consumer_ready_is(runtime, True))
         assert runtime.registry.get_sample_value("consumer_batch_held_seconds", held) == 0.0
 
 
-async def _not_ready(runtime: Runtime) -> bool:
-    return (await runtime.readiness())[f"consumer:{GROUP}"] is False
-
-
-async def _ready(runtime: Runtime) -> bool:
-    return (await runtime.readiness())[f"consumer:{GROUP}"] is True
+async def _consumer_ready_is(runtime: Runtime, ready: bool) -> bool:
+    return (await runtime.readiness())[f"consumer:{GROUP}"] is ready
