@@ -48,7 +48,7 @@ from shared.eventstore import (
     VersionConflictError,
     migrate,
 )
-from shared.outbox_relay import OutboxRelay
+from shared.outbox_relay import PENDING, RELAY_SESSION, OutboxRelay
 from shared.partitioner import partition_for
 from shared.runtime import Runtime
 from shared.settings import ServiceSettings
@@ -351,9 +351,9 @@ async def relay_and_producer(servers: LocalServers) -> dict[str, Rate]:
     bootstrap, prefix = servers.kafka.bootstrap_servers, new_topic_prefix()
     raw_topic = f"{prefix}raw-producer"
     await create_topics(bootstrap, [ServiceSettings(topic_prefix=prefix).topics.case_events, raw_topic])
-    async with create_pool(url, min_size=8, max_size=8) as pool:
+    async with create_pool(url, min_size=8, max_size=8, server_settings=RELAY_SESSION) as pool:
         await store_batches(pool, batches(8, streams_per_batch=BATCH)(RELAYED))
-        rows = await pool.fetch("SELECT case_id, payload FROM outbox ORDER BY id")
+        rows = await pool.fetch(PENDING, RELAYED, [])  # what the relay will publish, byte for byte
     payloads = [(str(row["case_id"]).encode(), row["payload"].encode()) for row in rows]
     producer = Rate(
         "aiokafka producer, send all then gather",

@@ -1,11 +1,17 @@
 """The outbox relay: publishes stored events to ``case-events`` in order, then deletes their outbox rows.
 
-At least once: rows are deleted only after Kafka acknowledged them, so a relay killed mid-batch publishes
-the batch again after restart (duplicates, never loss); per-case order holds because rows are read in id
-order and each case's rows were inserted in version order. One relay publishes at a time: the leader holds
-a PostgreSQL advisory lock on its own connection, and when it dies the lock goes with its session and a
-standby takes over. It polls on a short interval and at once after a full batch, instead of a NOTIFY in
-every appending transaction (which would serialize commits cluster-wide).
+Each appending statement left one outbox row naming its events in stream order; the relay reads those
+events and publishes each one's envelope (B4 JSON, built by PostgreSQL from the stored row). At least once:
+rows are deleted only after Kafka acknowledged their events, so a relay killed mid-batch publishes the batch
+again after restart (duplicates, never loss); per-case order holds because rows are read in id order, a
+case's later statement can only get its row once the earlier one committed, and a row lists its events in
+version order. The next batch is read while Kafka acknowledges the one before, so PostgreSQL and the broker
+work at the same time; the producer still gets the batches in outbox order.
+
+One relay publishes at a time: the leader holds a PostgreSQL advisory lock on its own connection, and when
+it dies the lock goes with its session and a standby takes over. It polls on a short interval and at once
+after a full batch, instead of a NOTIFY in every appending transaction (which would serialize commits
+cluster-wide).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import dataclass
 
 import asyncpg
 from prometheus_client import Counter, Gauge
@@ -25,6 +32,36 @@ from shared.runtime import Runtime
 log = logging.getLogger(__name__)
 EVENT_TYPE_HEADER = "event-type"  # lets consumers skip types they ignore without decoding the value
 _LEADER_LOCK = 0x72656C61  # the advisory lock key of the relay's leadership
+
+# The oldest outbox rows but those of ``$2`` (the batch still in flight), as many as hold ``$1`` events (at
+# least one row), and their events in order, each with its envelope as B4 lays it out. The relay's session is
+# in UTC, so occurred_at reads as ISO 8601 in UTC.
+PENDING = """
+WITH claimed AS (
+    SELECT id, event_ids FROM (
+        SELECT id, event_ids,
+               sum(cardinality(event_ids)) OVER (ORDER BY id) - cardinality(event_ids) AS before
+        FROM outbox WHERE id <> ALL($2::bigint[]) ORDER BY id LIMIT $1
+    ) oldest
+    WHERE before < $1
+)
+SELECT c.id, e.case_id, e.type, json_build_object(
+           'event_id', e.event_id, 'type', e.type, 'schema_version', e.schema_version, 'case_id', e.case_id,
+           'version', e.version, 'occurred_at', e.occurred_at, 'producer', e.producer,
+           'causation_id', e.causation_id, 'correlation_id', e.correlation_id,
+           'actor', json_build_object('kind', e.actor_kind, 'id', e.actor_id), 'data', e.data
+       )::text AS payload
+FROM claimed c
+CROSS JOIN LATERAL unnest(c.event_ids) WITH ORDINALITY AS listed(event_id, n)
+JOIN events e ON e.event_id = listed.event_id
+ORDER BY c.id, listed.n
+"""
+RELAY_SESSION = {"timezone": "UTC"}
+PENDING_EVENTS = "SELECT coalesce(sum(cardinality(event_ids)), 0) FROM outbox"
+PENDING_FOR_CASE = """
+SELECT count(*) FROM outbox, unnest(event_ids) AS queued(event_id) JOIN events USING (event_id)
+WHERE case_id = $1
+"""
 
 
 class OutboxRelay:
@@ -64,7 +101,9 @@ class OutboxRelay:
         backoff = Backoff()
         while True:
             try:
-                connection = await asyncpg.connect(self._runtime.settings.database_url)
+                connection = await asyncpg.connect(
+                    self._runtime.settings.database_url, server_settings=RELAY_SESSION
+                )
                 try:
                     await self._lead(connection, backoff)
                 finally:
@@ -86,36 +125,58 @@ class OutboxRelay:
         log.info("outbox relay of %s is the leader", self._runtime.name)
         self._leader.set(1)
         counted_at = 0.0
+        in_flight = _NOTHING
         while True:
-            published = await self.publish_batch(connection)
+            sent = await self._send(connection, in_flight)
+            await self._settle(connection, in_flight)
             backoff.reset()
-            if published < self.batch_size:
+            if sent.events < self.batch_size:
+                await self._settle(connection, sent)
+                in_flight = _NOTHING
                 self._pending.set(0)
                 await asyncio.sleep(self.idle_poll)
-            elif time.monotonic() - counted_at > 1.0:
-                counted_at = time.monotonic()
-                self._pending.set(await connection.fetchval("SELECT count(*) FROM outbox"))
+            else:
+                in_flight = sent
+                if time.monotonic() - counted_at > 1.0:
+                    counted_at = time.monotonic()
+                    self._pending.set(await connection.fetchval(PENDING_EVENTS))
 
-    async def publish_batch(self, connection: Connection) -> int:
-        """Publish the oldest outbox rows, wait for Kafka's acknowledgements, delete them; how many."""
+    async def _send(self, connection: Connection, in_flight: _Sent) -> _Sent:
+        """Hand the events of the oldest outbox rows not already in flight to the producer."""
         producer = self._runtime.producer
-        rows = await connection.fetch(
-            "SELECT id, case_id, type, payload FROM outbox ORDER BY id LIMIT $1", self.batch_size
-        )
+        rows = await connection.fetch(PENDING, self.batch_size, in_flight.ids)
         if not rows:
-            return 0
+            return _NOTHING
         sends = [
             await producer.send(
                 self._topic,
                 row["payload"].encode(),
                 key=str(row["case_id"]).encode(),
-                headers=[(EVENT_TYPE_HEADER, row["type"].encode())] if row["type"] else None,
+                headers=[(EVENT_TYPE_HEADER, row["type"].encode())],
             )
             for row in rows
         ]
-        await asyncio.gather(*sends)
-        await connection.execute(
-            "DELETE FROM outbox WHERE id = ANY($1::bigint[])", [row["id"] for row in rows]
-        )
-        self._published.inc(len(rows))
-        return len(rows)
+        acks = asyncio.gather(*sends)
+        # Should the relay fail before it waits for these, their outcome needs no warning: the rows stay.
+        acks.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return _Sent(list({row["id"]: None for row in rows}), len(rows), acks)
+
+    async def _settle(self, connection: Connection, sent: _Sent) -> None:
+        """Wait until Kafka has every event of ``sent``, then delete its outbox rows."""
+        if sent.acks is None:
+            return
+        await sent.acks
+        await connection.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", sent.ids)
+        self._published.inc(sent.events)
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A batch handed to the producer: its outbox rows, how many events they hold, their acknowledgements."""
+
+    ids: list[int]
+    events: int
+    acks: asyncio.Future[list[object]] | None = None
+
+
+_NOTHING = _Sent([], 0)

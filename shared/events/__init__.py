@@ -3,9 +3,9 @@
 from shared.events.envelope import Actor, ActorKind, Envelope, NewEvent
 from shared.events.registry import (
     EventDecodeError,
+    data_json,
     decode_envelope,
     encode_envelope,
-    envelope_json,
     payload_of,
 )
 from shared.events.types import (
@@ -45,8 +45,8 @@ __all__ = [
     "NewEvent",
     "SlaBreached",
     "VerdictRecorded",
+    "data_json",
     "decode_envelope",
     "encode_envelope",
-    "envelope_json",
     "payload_of",
 ]

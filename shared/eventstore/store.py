@@ -1,4 +1,4 @@
-"""The PostgreSQL event store: optimistic, idempotent appends with their outbox rows, and reads."""
+"""The PostgreSQL event store: optimistic, idempotent appends, queued for the relay, and reads."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from uuid import UUID
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from shared.events import Envelope, NewEvent, envelope_json
+from shared.events import Envelope, NewEvent, data_json
 
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
@@ -61,49 +61,38 @@ _COLUMNS = (
     "causation_id, correlation_id, actor_kind, actor_id, data"
 )
 _EVENT_COLUMNS = tuple(_COLUMNS.split(", "))
-_OUTBOX_COLUMNS = ("case_id", "event_id", "type", "payload")
-_DATA_KEY = ',"data":'
 
 # The commonest append, one event to one stream, in one statement and one round trip: the event goes in only
-# if the stream is at the version its writer expected, and its outbox row with it.
+# if the stream is at the version its writer expected. (Every statement that stores events gets its outbox
+# row from the ``events_queued`` trigger of ``sql/0003_outbox_per_statement.sql``.)
 _APPEND_ONE = f"""
-WITH stored AS (
-    INSERT INTO events ({_COLUMNS})
-    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb
-    WHERE (SELECT coalesce(max(version), 0) FROM events WHERE case_id = $1) = $14
-    RETURNING event_id
-), queued AS (
-    INSERT INTO outbox (case_id, event_id, type, payload) SELECT $1, event_id, $4, $15 FROM stored
-)
-SELECT event_id FROM stored
+INSERT INTO events ({_COLUMNS})
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb
+WHERE (SELECT coalesce(max(version), 0) FROM events WHERE case_id = $1) = $14
+RETURNING event_id
 """
 
 # Several events to streams being extended, in one statement: a stream's events go in only if it is at the
-# version its writer expected (a scalar max() per stream: an index probe whatever plan is cached), and the
-# outbox rows with them. Every accepted event is stored or the statement fails, so the outbox needs no join.
+# version its writer expected (a scalar max() per stream: an index probe whatever plan is cached); a stream
+# that moved on is left out without failing the others.
 _APPEND = f"""
 WITH new AS (
     SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::int[], $6::text[],
                          $7::timestamptz[], $8::text[], $9::uuid[], $10::uuid[], $11::text[], $12::text[],
-                         $13::text[], $14::int[], $15::text[])
-        AS n({_COLUMNS}, expected, payload)
+                         $13::text[], $14::int[])
+        AS n({_COLUMNS}, expected)
 ), current_version AS (
     SELECT s.case_id,
            coalesce((SELECT max(e.version) FROM events e WHERE e.case_id = s.case_id), 0) AS version
     FROM (SELECT DISTINCT case_id FROM new) s
 ), accepted AS (
     SELECT new.* FROM new JOIN current_version c ON c.case_id = new.case_id AND c.version = new.expected
-), stored AS (
-    INSERT INTO events ({_COLUMNS})
-    SELECT case_id, version, event_id, type, schema_version, idempotency_key, occurred_at, producer,
-           causation_id, correlation_id, actor_kind, actor_id, data::jsonb
-    FROM accepted ORDER BY case_id, version
-    RETURNING event_id
-), queued AS (
-    INSERT INTO outbox (case_id, event_id, type, payload)
-    SELECT case_id, event_id, type, payload FROM accepted ORDER BY case_id, version
 )
-SELECT event_id FROM stored
+INSERT INTO events ({_COLUMNS})
+SELECT case_id, version, event_id, type, schema_version, idempotency_key, occurred_at, producer,
+       causation_id, correlation_id, actor_kind, actor_id, data::jsonb
+FROM accepted ORDER BY case_id, version
+RETURNING event_id
 """
 # New streams are written by binary COPY instead (see _write).
 
@@ -111,7 +100,9 @@ _SELECT = f"SELECT position, {_COLUMNS} FROM events"
 
 
 class PostgresEventStore:
-    """Case streams in PostgreSQL (the ``events`` and ``outbox`` tables of ``sql/0001_event_store.sql``).
+    """Case streams in PostgreSQL (the ``events`` and ``outbox`` tables of ``sql/``): each appending
+    statement stores its events, and a trigger queues one outbox row naming them in stream order for the
+    relay, in the same transaction.
 
     Every method takes an optional ``connection``: pass one inside a transaction to make the append part
     of it (a consumer's tracking row, the vault row of a filing); without one, the pool is used.
@@ -145,9 +136,9 @@ class PostgresEventStore:
         if connection is None:
             async with self._pool.acquire() as acquired:
                 return await self.append_many(appends, connection=acquired)
-        envelopes = {a.case_id: _envelopes(a) for a in appends}
-        if len(envelopes) != len(appends):
+        if len({append.case_id for append in appends}) != len(appends):
             raise ValueError("append_many takes each case stream at most once")
+        envelopes = [_envelopes(append) for append in appends]
         try:
             stored = await _write(connection, appends, envelopes)
         except asyncpg.UniqueViolationError:
@@ -160,8 +151,7 @@ class PostgresEventStore:
                 return results
             stored = set()
         results = []
-        for append in appends:
-            mine = envelopes[append.case_id]
+        for append, mine in zip(appends, envelopes, strict=True):
             # A stream's events are stored all together or not at all: its first one tells.
             if not mine or mine[0].event_id in stored:
                 results.append(Appended(append.case_id, tuple(mine)))
@@ -218,49 +208,39 @@ class PostgresEventStore:
 
 
 async def _write(
-    connection: Connection, appends: Sequence[Append], envelopes: dict[UUID, list[Envelope]]
+    connection: Connection, appends: Sequence[Append], envelopes: Sequence[list[Envelope]]
 ) -> set[UUID]:
-    """Store what can be stored, with the outbox rows, all or nothing per stream; the ids stored.
+    """Store what can be stored, all or nothing per stream; the ids stored.
 
     One event: one single-row statement that checks the version itself. New streams only (a filing batch):
-    binary COPY into ``events`` and ``outbox``, the fastest way into PostgreSQL, where the unique
+    binary COPY into ``events``, the fastest way into PostgreSQL, where the unique
     ``(case_id, version)`` is the whole check (a repeated filing fails it and is answered stream by stream).
     Streams being extended, which other writers extend too: the unnest statement, which leaves a stream that
     moved on out without failing the others. COPY has a fixed cost per statement that makes it the dearer
     one for the few events a consumer usually appends.
     """
     rows = [
-        _rows(event, envelope)
-        for append in appends
-        for event, envelope in zip(append.events, envelopes[append.case_id], strict=True)
+        _row(event, envelope)
+        for append, mine in zip(appends, envelopes, strict=True)
+        for event, envelope in zip(append.events, mine, strict=True)
     ]
     if not rows:
         return set()
     single = len(rows) == 1
     fresh = not single and all(append.expected_version == 0 for append in appends)
-    # COPY is two statements, so always in a transaction; inside the caller's, a savepoint keeps a refused
-    # insert from aborting it.
-    atomic = connection.transaction() if fresh or connection.is_in_transaction() else contextlib.nullcontext()
+    # Each write is one statement, atomic by itself; inside the caller's transaction, a savepoint keeps a
+    # refused insert from aborting it.
+    atomic = connection.transaction() if connection.is_in_transaction() else contextlib.nullcontext()
     async with atomic:
         if single:
-            ((event_row, outbox_row),) = rows
-            stored = await connection.fetchval(
-                _APPEND_ONE, *event_row, appends[0].expected_version, outbox_row[-1]
-            )
+            stored = await connection.fetchval(_APPEND_ONE, *rows[0], appends[0].expected_version)
             return set() if stored is None else {stored}
         if fresh:
-            await connection.copy_records_to_table(
-                "events", records=[event_row for event_row, _ in rows], columns=_EVENT_COLUMNS
-            )
-            await connection.copy_records_to_table(
-                "outbox", records=[outbox_row for _, outbox_row in rows], columns=_OUTBOX_COLUMNS
-            )
-            return {event_row[2] for event_row, _ in rows}
+            await connection.copy_records_to_table("events", records=rows, columns=_EVENT_COLUMNS)
+            return {row[2] for row in rows}
         expected = [append.expected_version for append in appends for _ in append.events]
-        columns = [list(column) for column in zip(*(event_row for event_row, _ in rows), strict=True)]
-        found = await connection.fetch(
-            _APPEND, *columns, expected, [outbox_row[-1] for _, outbox_row in rows]
-        )
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        found = await connection.fetch(_APPEND, *columns, expected)
         return {row["event_id"] for row in found}
 
 
@@ -271,18 +251,12 @@ def _envelopes(append: Append) -> list[Envelope]:
     ]
 
 
-def _rows(event: NewEvent, envelope: Envelope) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """The event's ``events`` row (``_EVENT_COLUMNS``) and ``outbox`` row (``_OUTBOX_COLUMNS``)."""
-    payload = envelope_json(envelope)
-    # ``data`` is the envelope's last field, and the first unescaped `,"data":` is its key.
-    data = payload[payload.index(_DATA_KEY) + len(_DATA_KEY) : -1]
+def _row(event: NewEvent, envelope: Envelope) -> tuple[Any, ...]:
+    """The event's ``events`` row (``_EVENT_COLUMNS``)."""
     return (
-        (
-            envelope.case_id, envelope.version, envelope.event_id, envelope.type, envelope.schema_version,
-            event.idempotency_key, envelope.occurred_at, envelope.producer, envelope.causation_id,
-            envelope.correlation_id, envelope.actor.kind, envelope.actor.id, data,
-        ),
-        (envelope.case_id, envelope.event_id, envelope.type, payload),
+        envelope.case_id, envelope.version, envelope.event_id, envelope.type, envelope.schema_version,
+        event.idempotency_key, envelope.occurred_at, envelope.producer, envelope.causation_id,
+        envelope.correlation_id, envelope.actor.kind, envelope.actor.id, data_json(event.data),
     )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 
 from shared.localstack.kafka import PROJECT_ROOT
+from shared.outbox_relay import PENDING_FOR_CASE
 from shared.testing.kafka import eventually
 from shared.testing.servers import LocalServers, new_topic_prefix
 from shared.testing.stack import ServiceStack
@@ -105,7 +106,7 @@ async def event_types_once(database_url: str, case_id: str, *wanted: str, within
     async def check() -> list[str] | None:
         async with asyncpg.create_pool(database_url, min_size=1, max_size=1) as pool:
             rows = await pool.fetch("SELECT type FROM events WHERE case_id = $1 ORDER BY version", case)
-            pending = await pool.fetchval("SELECT count(*) FROM outbox WHERE case_id = $1", case)
+            pending = await pool.fetchval(PENDING_FOR_CASE, case)
         types = [row["type"] for row in rows]
         return types if Counter(wanted) <= Counter(types) and pending == 0 else None
 

@@ -1,14 +1,16 @@
 """Appends: versions, optimistic concurrency, idempotency keys, outbox rows in the same transaction."""
 
 import asyncio
+import json
 import uuid
 from dataclasses import replace
 
 import asyncpg
 import pytest
 
-from shared.events import Actor, CaseNeedsTriage, CitizenReplied, encode_envelope
+from shared.events import Actor, CaseNeedsTriage, CitizenReplied, decode_envelope
 from shared.eventstore import Append, Appended, PostgresEventStore, VersionConflictError
+from shared.outbox_relay import PENDING, PENDING_FOR_CASE, RELAY_SESSION
 from shared.testing.events import new_event
 
 pytestmark = pytest.mark.integration
@@ -31,18 +33,63 @@ async def test_a_new_stream_gets_versions_from_one_and_reads_back_in_order(
     assert stream[0].case_id == case_id
 
 
-@pytest.mark.parametrize("events", [1, 3], ids=["one event (single-row statement)", "several events"])
-async def test_each_outbox_row_holds_its_events_envelope_byte_for_byte(
-    event_store: PostgresEventStore, pool: asyncpg.Pool, events: int
+@pytest.mark.parametrize(
+    ("before", "events"),
+    [(0, 1), (0, 3), (1, 3)],
+    ids=["one event (single-row statement)", "a new stream (COPY)", "an extended stream (unnest statement)"],
+)
+async def test_each_append_queues_one_outbox_row_naming_its_events_in_order(
+    event_store: PostgresEventStore, pool: asyncpg.Pool, before: int, events: int
+) -> None:
+    case_id = uuid.uuid4()
+    if before:
+        await event_store.append(case_id, 0, [new_event()])
+    await pool.execute("TRUNCATE outbox")
+    appended = await event_store.append(case_id, before, [new_event() for _ in range(events)])
+    rows = await pool.fetch("SELECT event_ids FROM outbox")
+    assert [row["event_ids"] for row in rows] == [[e.event_id for e in appended.events]]
+
+
+async def test_a_batch_of_streams_is_queued_as_one_row_in_stream_order(
+    event_store: PostgresEventStore, pool: asyncpg.Pool
+) -> None:
+    appends = [Append(uuid.uuid4(), 0, [new_event(), new_event()]) for _ in range(5)]
+    results = await event_store.append_many(appends)
+    (queued,) = await pool.fetch("SELECT event_ids FROM outbox")
+    in_stream_order = sorted(
+        (e for result in results if isinstance(result, Appended) for e in result.events),
+        key=lambda e: (e.case_id, e.version),
+    )
+    assert queued["event_ids"] == [e.event_id for e in in_stream_order]
+
+
+async def test_events_stored_by_any_statement_are_queued(pool: asyncpg.Pool) -> None:
+    event_id = uuid.uuid4()
+    await pool.execute(
+        """INSERT INTO events (event_id, case_id, version, type, schema_version, idempotency_key, occurred_at,
+                               producer, actor_kind, actor_id, data)
+           VALUES ($1, $2, 1, 'CitizenReplied', 1, 'k', now(), 'a-hand', 'system', 'psql', '{}')""",
+        event_id, uuid.uuid4(),
+    )  # fmt: skip
+    assert await pool.fetchval("SELECT event_ids FROM outbox") == [event_id]
+
+
+@pytest.mark.parametrize("events", [1, 3], ids=["one event", "several events"])
+async def test_the_relay_reads_each_queued_event_as_its_envelope(
+    event_store: PostgresEventStore, database_url: str, events: int
 ) -> None:
     case_id = uuid.uuid4()
     khmer_events = [new_event(CitizenReplied(text=KHMER)) for _ in range(events)]
     appended = await event_store.append(case_id, 0, khmer_events)
-    query = "SELECT event_id, type, payload FROM outbox WHERE case_id = $1 ORDER BY id"
-    rows = await pool.fetch(query, case_id)
-    assert [(row["event_id"], row["type"]) for row in rows] == [(e.event_id, e.type) for e in appended.events]
-    assert [row["payload"].encode() for row in rows] == [encode_envelope(e) for e in appended.events]
-    assert KHMER in rows[0]["payload"]
+    relay = await asyncpg.connect(database_url, server_settings=RELAY_SESSION)
+    try:
+        rows = await relay.fetch(PENDING, 100, [])
+    finally:
+        await relay.close()
+    assert [decode_envelope(row["payload"]) for row in rows] == list(appended.events)
+    assert [(row["case_id"], row["type"]) for row in rows] == [(case_id, "CitizenReplied")] * events
+    assert KHMER in rows[0]["payload"]  # UTF-8 as it is, not escaped
+    assert json.loads(rows[0]["payload"])["occurred_at"].endswith("+00:00")  # ISO 8601, in UTC
 
 
 @pytest.mark.parametrize("events", [1, 3], ids=["one event", "several events"])
@@ -72,7 +119,7 @@ async def test_a_stale_expected_version_conflicts_and_writes_nothing(
     with pytest.raises(VersionConflictError):
         await event_store.append(case_id, 5, [new_event()])  # ahead of the stream: no gap either
     assert len(await event_store.read_stream(case_id)) == 2
-    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE case_id = $1", case_id) == 2
+    assert await pool.fetchval(PENDING_FOR_CASE, case_id) == 2
 
 
 async def test_the_same_idempotency_key_is_stored_once(
@@ -88,7 +135,7 @@ async def test_the_same_idempotency_key_is_stored_once(
     assert later.duplicate
     assert again.events == stored.events == later.events
     assert await pool.fetchval("SELECT count(*) FROM events WHERE case_id = $1", case_id) == 1
-    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE case_id = $1", case_id) == 1
+    assert await pool.fetchval(PENDING_FOR_CASE, case_id) == 1
 
 
 async def test_many_streams_in_one_append_get_their_own_answers(event_store: PostgresEventStore) -> None:
@@ -125,7 +172,7 @@ async def test_a_writer_ahead_of_its_stream_conflicts_with_several_events_too(
     assert isinstance(results[0], VersionConflictError)
     assert isinstance(results[1], Appended)
     assert [e.version for e in await event_store.read_stream(behind)] == [1, 2]
-    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE case_id = $1", behind) == 2
+    assert await pool.fetchval(PENDING_FOR_CASE, behind) == 2
 
 
 @pytest.mark.parametrize("events", [1, 2], ids=["one event", "several events"])
