@@ -1,12 +1,13 @@
 """The outbox relay: publishes stored events to ``case-events`` in order, then deletes their outbox rows.
 
-Each appending statement left one outbox row naming its events in stream order; the relay reads those
-events and publishes each one's envelope (B4 JSON, built by PostgreSQL from the stored row). At least once:
-rows are deleted only after Kafka acknowledged their events, so a relay killed mid-batch publishes the batch
-again after restart (duplicates, never loss); per-case order holds because rows are read in id order, a
-case's later statement can only get its row once the earlier one committed, and a row lists its events in
-version order. The next batch is read while Kafka acknowledges the one before, so PostgreSQL and the broker
-work at the same time; the producer still gets the batches in outbox order.
+Each append left one outbox row naming its events in stream order; the relay reads those events and
+publishes each one's envelope (B4 JSON, built by PostgreSQL from the stored row). At least once: rows are
+deleted only after Kafka acknowledged their events, so a relay killed mid-batch publishes the batches in
+flight again after restart (duplicates, never loss); per-case order holds because rows are read in id
+order, a case's later append can only get its row once the earlier one committed (it must have read the
+earlier one's version), and a row lists its events in version order. The next batch is read while Kafka
+acknowledges the one before, so PostgreSQL and the broker work at the same time; the producer still gets
+the batches in outbox order.
 
 One relay publishes at a time: the leader holds a PostgreSQL advisory lock on its own connection, and when
 it dies the lock goes with its session and a standby takes over. It polls on a short interval and at once

@@ -1,4 +1,4 @@
-"""The PostgreSQL event store: optimistic, idempotent appends, queued for the relay, and reads."""
+"""The PostgreSQL event store: optimistic, idempotent appends with their outbox rows, and reads."""
 
 from __future__ import annotations
 
@@ -63,18 +63,22 @@ _COLUMNS = (
 _EVENT_COLUMNS = tuple(_COLUMNS.split(", "))
 
 # The commonest append, one event to one stream, in one statement and one round trip: the event goes in only
-# if the stream is at the version its writer expected. (Every statement that stores events gets its outbox
-# row from the ``events_queued`` trigger of ``sql/0003_outbox_per_statement.sql``.)
+# if the stream is at the version its writer expected, and its outbox row with it.
 _APPEND_ONE = f"""
-INSERT INTO events ({_COLUMNS})
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb
-WHERE (SELECT coalesce(max(version), 0) FROM events WHERE case_id = $1) = $14
-RETURNING event_id
+WITH stored AS (
+    INSERT INTO events ({_COLUMNS})
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb
+    WHERE (SELECT coalesce(max(version), 0) FROM events WHERE case_id = $1) = $14
+    RETURNING event_id
+), queued AS (
+    INSERT INTO outbox (event_ids) SELECT ARRAY[event_id] FROM stored
+)
+SELECT event_id FROM stored
 """
 
 # Several events to streams being extended, in one statement: a stream's events go in only if it is at the
-# version its writer expected (a scalar max() per stream: an index probe whatever plan is cached); a stream
-# that moved on is left out without failing the others.
+# version its writer expected (a scalar max() per stream: an index probe whatever plan is cached), a stream
+# that moved on is left out without failing the others, and one outbox row names what was stored.
 _APPEND = f"""
 WITH new AS (
     SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::int[], $6::text[],
@@ -87,22 +91,27 @@ WITH new AS (
     FROM (SELECT DISTINCT case_id FROM new) s
 ), accepted AS (
     SELECT new.* FROM new JOIN current_version c ON c.case_id = new.case_id AND c.version = new.expected
+), stored AS (
+    INSERT INTO events ({_COLUMNS})
+    SELECT case_id, version, event_id, type, schema_version, idempotency_key, occurred_at, producer,
+           causation_id, correlation_id, actor_kind, actor_id, data::jsonb
+    FROM accepted ORDER BY case_id, version
+    RETURNING event_id, case_id, version
+), queued AS (
+    INSERT INTO outbox (event_ids)
+    SELECT array_agg(event_id ORDER BY case_id, version) FROM stored HAVING count(*) > 0
 )
-INSERT INTO events ({_COLUMNS})
-SELECT case_id, version, event_id, type, schema_version, idempotency_key, occurred_at, producer,
-       causation_id, correlation_id, actor_kind, actor_id, data::jsonb
-FROM accepted ORDER BY case_id, version
-RETURNING event_id
+SELECT event_id FROM stored
 """
-# New streams are written by binary COPY instead (see _write).
+# New streams are written by binary COPY instead (see _write), and their outbox row by this.
+_QUEUE = "INSERT INTO outbox (event_ids) VALUES ($1)"
 
 _SELECT = f"SELECT position, {_COLUMNS} FROM events"
 
 
 class PostgresEventStore:
-    """Case streams in PostgreSQL (the ``events`` and ``outbox`` tables of ``sql/``): each appending
-    statement stores its events, and a trigger queues one outbox row naming them in stream order for the
-    relay, in the same transaction.
+    """Case streams in PostgreSQL (the ``events`` and ``outbox`` tables of ``sql/``): each append stores its
+    events and, in the same transaction, one outbox row naming them in stream order for the relay.
 
     Every method takes an optional ``connection``: pass one inside a transaction to make the append part
     of it (a consumer's tracking row, the vault row of a filing); without one, the pool is used.
@@ -210,10 +219,10 @@ class PostgresEventStore:
 async def _write(
     connection: Connection, appends: Sequence[Append], envelopes: Sequence[list[Envelope]]
 ) -> set[UUID]:
-    """Store what can be stored, all or nothing per stream; the ids stored.
+    """Store what can be stored, with one outbox row naming it, all or nothing per stream; the ids stored.
 
     One event: one single-row statement that checks the version itself. New streams only (a filing batch):
-    binary COPY into ``events``, the fastest way into PostgreSQL, where the unique
+    binary COPY into ``events`` and one row into ``outbox``, the fastest way into PostgreSQL, where the unique
     ``(case_id, version)`` is the whole check (a repeated filing fails it and is answered stream by stream).
     Streams being extended, which other writers extend too: the unnest statement, which leaves a stream that
     moved on out without failing the others. COPY has a fixed cost per statement that makes it the dearer
@@ -228,16 +237,18 @@ async def _write(
         return set()
     single = len(rows) == 1
     fresh = not single and all(append.expected_version == 0 for append in appends)
-    # Each write is one statement, atomic by itself; inside the caller's transaction, a savepoint keeps a
-    # refused insert from aborting it.
-    atomic = connection.transaction() if connection.is_in_transaction() else contextlib.nullcontext()
+    # COPY and its outbox row are two statements, so always in a transaction; inside the caller's, a
+    # savepoint keeps a refused insert from aborting it.
+    atomic = connection.transaction() if fresh or connection.is_in_transaction() else contextlib.nullcontext()
     async with atomic:
         if single:
             stored = await connection.fetchval(_APPEND_ONE, *rows[0], appends[0].expected_version)
             return set() if stored is None else {stored}
         if fresh:
             await connection.copy_records_to_table("events", records=rows, columns=_EVENT_COLUMNS)
-            return {row[2] for row in rows}
+            event_ids = [row[2] for row in rows]  # each stream's in version order
+            await connection.execute(_QUEUE, event_ids)
+            return set(event_ids)
         expected = [append.expected_version for append in appends for _ in append.events]
         columns = [list(column) for column in zip(*rows, strict=True)]
         found = await connection.fetch(_APPEND, *columns, expected)
