@@ -354,7 +354,7 @@ async def relay_and_producer(servers: LocalServers) -> dict[str, Rate]:
     async with create_pool(url, min_size=8, max_size=8, server_settings=RELAY_SESSION) as pool:
         await store_batches(pool, batches(8, streams_per_batch=BATCH)(RELAYED))
         rows = await pool.fetch(PENDING, RELAYED, [])  # what the relay will publish, byte for byte
-    payloads = [(str(row["case_id"]).encode(), row["payload"].encode()) for row in rows]
+    payloads = [(row["key"].encode(), row["payload"].encode()) for row in rows]
     producer = Rate(
         "aiokafka producer, send all then gather",
         len(payloads),

@@ -27,6 +27,7 @@ import asyncpg
 from prometheus_client import Counter, Gauge
 
 from shared.eventstore.store import Connection
+from shared.partition_batches import send_keyed
 from shared.retry import Backoff, is_transient
 from shared.runtime import Runtime
 
@@ -46,7 +47,7 @@ WITH claimed AS (
     ) oldest
     WHERE before < $1
 )
-SELECT c.id, e.case_id, e.type, json_build_object(
+SELECT c.id, e.case_id::text AS key, e.type, json_build_object(
            'event_id', e.event_id, 'type', e.type, 'schema_version', e.schema_version, 'case_id', e.case_id,
            'version', e.version, 'occurred_at', e.occurred_at, 'producer', e.producer,
            'causation_id', e.causation_id, 'correlation_id', e.correlation_id,
@@ -144,20 +145,14 @@ class OutboxRelay:
 
     async def _send(self, connection: Connection, in_flight: _Sent) -> _Sent:
         """Hand the events of the oldest outbox rows not already in flight to the producer."""
-        producer = self._runtime.producer
         rows = await connection.fetch(PENDING, self.batch_size, in_flight.ids)
         if not rows:
             return _NOTHING
-        sends = [
-            await producer.send(
-                self._topic,
-                row["payload"].encode(),
-                key=str(row["case_id"]).encode(),
-                headers=[(EVENT_TYPE_HEADER, row["type"].encode())],
-            )
+        records = (
+            (row["key"].encode(), row["payload"].encode(), [(EVENT_TYPE_HEADER, row["type"].encode())])
             for row in rows
-        ]
-        acks = asyncio.gather(*sends)
+        )
+        acks = await send_keyed(self._runtime.producer, self._topic, records)
         # Should the relay fail before it waits for these, their outcome needs no warning: the rows stay.
         acks.add_done_callback(lambda done: done.cancelled() or done.exception())
         return _Sent(list({row["id"]: None for row in rows}), len(rows), acks)

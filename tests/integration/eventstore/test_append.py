@@ -74,7 +74,7 @@ async def test_the_relay_reads_each_queued_event_as_its_envelope(
     finally:
         await relay.close()
     assert [decode_envelope(row["payload"]) for row in rows] == list(appended.events)
-    assert [(row["case_id"], row["type"]) for row in rows] == [(case_id, "CitizenReplied")] * events
+    assert [(row["key"], row["type"]) for row in rows] == [(str(case_id), "CitizenReplied")] * events
     assert KHMER in rows[0]["payload"]  # UTF-8 as it is, not escaped
     assert json.loads(rows[0]["payload"])["occurred_at"].endswith("+00:00")  # ISO 8601, in UTC
 
