@@ -86,10 +86,22 @@ class UnitRegistry:
 
     def __init__(self, units: Iterable[Unit]) -> None:
         self._units = {unit.id: unit for unit in units}
+        self._refs: dict[str, UnitRef] = {}
 
     def get(self, unit_id: str) -> Unit | None:
         """The unit with this id, or None."""
         return self._units.get(unit_id)
+
+    def ref(self, unit_id: str) -> UnitRef | None:
+        """The unit with this id as case events carry it, or None; made once per unit (routing asks for one
+        with every decision)."""
+        ref = self._refs.get(unit_id)
+        if ref is None:
+            unit = self._units.get(unit_id)
+            if unit is None:
+                return None
+            ref = self._refs[unit_id] = unit.ref()
+        return ref
 
     def __contains__(self, unit_id: object) -> bool:
         return unit_id in self._units

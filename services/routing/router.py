@@ -10,16 +10,28 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Histogram
+from prometheus_client import Counter as MetricCounter
 
 from services.routing.domain.decide import Assignment, Decision, Filing, decide
 from services.routing.domain.rules import RoutingRules
 from shared.clock import Clock
 from shared.consumer import Batch
-from shared.events import Actor, CaseAssigned, CaseNeedsTriage, ComplaintFiled, Envelope, NewEvent, payload_of
+from shared.events import (
+    Actor,
+    CaseAssigned,
+    CaseNeedsTriage,
+    ComplaintFiled,
+    Envelope,
+    EventData,
+    NewEvent,
+    payload_of,
+)
 from shared.eventstore import Append, Appended, VersionConflictError
 from shared.units import UnitRegistry
 
@@ -30,7 +42,7 @@ DECISION_TYPES = frozenset({"CaseAssigned", "CaseNeedsTriage"})
 
 class RoutingMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.routed = Counter(
+        self.routed = MetricCounter(
             "cases_routed", "Routing decisions by outcome (assigned, triage), authority kind and province",
             ["outcome", "authority_kind", "province"], registry=registry,
         )  # fmt: skip
@@ -53,7 +65,7 @@ class RouteFilings:
         self._clock = clock
         self._metrics = metrics
 
-    def decision_for(self, filed: Envelope) -> NewEvent:
+    def decision_for(self, filed: Envelope, now: datetime) -> NewEvent:
         """The routing decision for one filing, as the event to append."""
         payload = payload_of(filed, ComplaintFiled)
         assert isinstance(payload, ComplaintFiled)
@@ -64,7 +76,7 @@ class RouteFilings:
             event_id=uuid.uuid4(),
             data=_event_data(decision),
             idempotency_key=f"{filed.event_id}:routing",
-            occurred_at=self._clock(),
+            occurred_at=now,
             producer=PRODUCER,
             actor=ACTOR,
             causation_id=filed.event_id,
@@ -72,14 +84,19 @@ class RouteFilings:
         )
 
     async def handle(self, batch: Batch) -> None:
-        pending = {filed.case_id: (filed.version, self.decision_for(filed)) for filed in batch.events}
+        now = self._clock()
+        pending = {filed.case_id: (filed.version, self.decision_for(filed, now)) for filed in batch.events}
         while pending:
             appends = [Append(case_id, version, [event]) for case_id, (version, event) in pending.items()]
             results = await batch.store.append_many(appends, connection=batch.connection)
             moved = [r.case_id for r in results if isinstance(r, VersionConflictError)]
-            for result in results:
-                if isinstance(result, Appended) and not result.duplicate:
-                    self._count(result.events[0].data)
+            routed: Counter[tuple[str, str, str]] = Counter(
+                _outcome(pending[result.case_id][1].data)
+                for result in results
+                if isinstance(result, Appended) and not result.duplicate
+            )
+            for labels, count in routed.items():
+                self._metrics.routed.labels(*labels).inc(count)
             pending = await self._still_undecided(batch, moved, pending)
 
     async def _still_undecided(
@@ -94,13 +111,6 @@ class RouteFilings:
             if not any(event.type in DECISION_TYPES for event in stream)
         }
 
-    def _count(self, data: dict[str, object]) -> None:
-        unit = data.get("unit")
-        if isinstance(unit, dict):
-            self._metrics.routed.labels("assigned", unit["kind"], unit["province"] or "").inc()
-        else:
-            self._metrics.routed.labels("triage", "", "").inc()
-
 
 def _filing(payload: ComplaintFiled) -> Filing:
     return Filing(
@@ -111,6 +121,13 @@ def _filing(payload: ComplaintFiled) -> Filing:
         confidential=payload.confidential,
         subject_kind=payload.subject.kind,
     )
+
+
+def _outcome(data: EventData) -> tuple[str, str, str]:
+    """The labels of ``cases_routed_total`` for a decision: outcome, authority kind, province."""
+    if isinstance(data, CaseAssigned):
+        return "assigned", data.unit.kind, data.unit.province or ""
+    return "triage", "", ""
 
 
 def _event_data(decision: Decision) -> CaseAssigned | CaseNeedsTriage:

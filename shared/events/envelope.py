@@ -102,7 +102,7 @@ class NewEvent:
 
     def envelope(self, case_id: UUID, version: int) -> Envelope:
         # Everything here was validated when this NewEvent was made: construct without validating again.
-        return _construct(
+        return construct_envelope(
             {
                 "event_id": self.event_id,
                 "type": self.data.type_name(),
@@ -123,8 +123,9 @@ class NewEvent:
 _ENVELOPE_FIELDS = frozenset(Envelope.model_fields)
 
 
-def _construct(fields: dict[str, Any], payload: EventData) -> Envelope:
-    """What ``Envelope.model_construct(**fields)`` builds, with every field given, in a sixth of its time.
+def construct_envelope(fields: dict[str, Any], payload: EventData) -> Envelope:
+    """What ``Envelope.model_construct(**fields)`` builds, with every field given (already valid, ``data``
+    as ``payload`` dumps it in JSON mode), ``payload`` remembered, in a sixth of its time.
 
     ``model_construct`` walks the model's fields in Python to fill defaults (10 us an envelope, on every
     append); here every field is given, so the instance is set up directly, the way pydantic lays it out

@@ -41,11 +41,22 @@ class Append:
 
 @dataclass(frozen=True, slots=True)
 class Appended:
-    """What an append left in the stream: the new events, or (``duplicate``) those already stored."""
+    """What an append left in the stream: the new events, or (``duplicate``) those already stored.
+
+    ``stored`` is the append itself when it went in (its envelopes are built only when ``events`` is read:
+    most writers never read them, and an envelope costs more than the row it was written from), or the
+    envelopes read back from the stream for a duplicate.
+    """
 
     case_id: UUID
-    events: tuple[Envelope, ...]
+    stored: Append | tuple[Envelope, ...]
     duplicate: bool = False
+
+    @property
+    def events(self) -> tuple[Envelope, ...]:
+        if isinstance(self.stored, Append):
+            return tuple(_envelopes(self.stored))
+        return self.stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +158,8 @@ class PostgresEventStore:
                 return await self.append_many(appends, connection=acquired)
         if len({append.case_id for append in appends}) != len(appends):
             raise ValueError("append_many takes each case stream at most once")
-        envelopes = [_envelopes(append) for append in appends]
         try:
-            stored = await _write(connection, appends, envelopes)
+            stored = await _write(connection, appends)
         except asyncpg.UniqueViolationError:
             # A key repeats, or a concurrent writer got in between the version check and the insert: one
             # stream at a time, so that each stream gets its own answer.
@@ -160,10 +170,10 @@ class PostgresEventStore:
                 return results
             stored = set()
         results = []
-        for append, mine in zip(appends, envelopes, strict=True):
+        for append in appends:
             # A stream's events are stored all together or not at all: its first one tells.
-            if not mine or mine[0].event_id in stored:
-                results.append(Appended(append.case_id, tuple(mine)))
+            if not append.events or append.events[0].event_id in stored:
+                results.append(Appended(append.case_id, append))
             else:
                 results.append(await self._not_appended(connection, append))
         return results
@@ -216,9 +226,7 @@ class PostgresEventStore:
         return None if row is None else _envelope(row)
 
 
-async def _write(
-    connection: Connection, appends: Sequence[Append], envelopes: Sequence[list[Envelope]]
-) -> set[UUID]:
+async def _write(connection: Connection, appends: Sequence[Append]) -> set[UUID]:
     """Store what can be stored, with one outbox row naming it, all or nothing per stream; the ids stored.
 
     One event: one single-row statement that checks the version itself. New streams only (a filing batch):
@@ -229,9 +237,9 @@ async def _write(
     one for the few events a consumer usually appends.
     """
     rows = [
-        _row(event, envelope)
-        for append, mine in zip(appends, envelopes, strict=True)
-        for event, envelope in zip(append.events, mine, strict=True)
+        _row(append.case_id, version, event)
+        for append in appends
+        for version, event in enumerate(append.events, append.expected_version + 1)
     ]
     if not rows:
         return set()
@@ -262,12 +270,13 @@ def _envelopes(append: Append) -> list[Envelope]:
     ]
 
 
-def _row(event: NewEvent, envelope: Envelope) -> tuple[Any, ...]:
-    """The event's ``events`` row (``_EVENT_COLUMNS``)."""
+def _row(case_id: UUID, version: int, event: NewEvent) -> tuple[Any, ...]:
+    """The event's ``events`` row (``_EVENT_COLUMNS``), as its envelope would give it."""
+    data = event.data
     return (
-        envelope.case_id, envelope.version, envelope.event_id, envelope.type, envelope.schema_version,
-        event.idempotency_key, envelope.occurred_at, envelope.producer, envelope.causation_id,
-        envelope.correlation_id, envelope.actor.kind, envelope.actor.id, data_json(event.data),
+        case_id, version, event.event_id, data.type_name(), data.schema_version, event.idempotency_key,
+        event.occurred_at, event.producer, event.causation_id, event.correlation_id, event.actor.kind,
+        event.actor.id, data_json(data),
     )  # fmt: skip
 
 

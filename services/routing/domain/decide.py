@@ -10,8 +10,7 @@ contradiction between them shows in the codes alone.
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass
 
 from services.routing.domain.rules import RoutingRules, Rule
 from shared.events.types import UnitRef
@@ -26,34 +25,32 @@ from shared.units import (
 )
 
 
-class Filing(BaseModel):
-    """What routing needs from ``ComplaintFiled``: category, resolved location codes, confidentiality."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
+@dataclass(frozen=True, slots=True)
+class Filing:
+    """What routing needs from ``ComplaintFiled``: category, resolved location codes (as the event's
+    validation left them: ``KH-n``, 4 and 6 digits), confidentiality and the kind of subject."""
 
     category: str | None = None
-    province: str | None = Field(default=None, pattern=r"^KH-[0-9]{1,2}$")
-    district: str | None = Field(default=None, pattern=r"^[0-9]{4}$")
-    commune: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
+    province: str | None = None
+    district: str | None = None
+    commune: str | None = None
     confidential: bool = False
     subject_kind: str | None = None
 
 
-class Assignment(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Assignment:
     """The case goes to ``unit`` at ladder ``level`` (0 the first unit, 1 the provincial level)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     unit: UnitRef
-    level: int = Field(ge=0, le=2)
+    level: int
     rule: str
     reason: str
 
 
-class NeedsTriage(BaseModel):
+@dataclass(frozen=True, slots=True)
+class NeedsTriage:
     """No unit can be chosen; the working group triages the case."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     rule: str
     reason: str
@@ -138,12 +135,12 @@ def _assign(filing: Filing, rule: Rule, registry: UnitRegistry) -> Decision:
     else:
         unit_id, how = provincial_hall_id(province), "province"
         why = "the complaint names no commune, and districts have no local-authority unit, so it goes to"
-    unit = registry.get(unit_id)
+    unit = registry.ref(unit_id)
     if unit is None:  # a registry not made by build_registry may lack a unit the gazetteer implies
         return NeedsTriage(rule="triage/missing-unit", reason=f"The unit {unit_id} is not in the registry.")
     return Assignment(
-        unit=unit.ref(),
+        unit=unit,
         level=LEVELS[unit.kind],
         rule=f"{rule.id}/{how}",
-        reason=f"{handled}; {why} {unit.name_en}.",
+        reason=f"{handled}; {why} {unit.name}.",
     )

@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 Authority = Literal["police", "local_authority"]
 
@@ -80,6 +88,7 @@ class RoutingRules(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     rules: tuple[Rule, ...] = Field(min_length=1)
+    _matched: dict[tuple[str, str | None], Rule | None] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> RoutingRules:
@@ -91,7 +100,10 @@ class RoutingRules(BaseModel):
 
     def match(self, category: str, subject: str | None) -> Rule | None:
         """The first rule for this category and subject kind, or None."""
-        return next((rule for rule in self.rules if rule.matches(category, subject)), None)
+        key = (category, subject)
+        if key not in self._matched:  # a dozen categories and five subjects: remembered, not searched again
+            self._matched[key] = next((rule for rule in self.rules if rule.matches(category, subject)), None)
+        return self._matched[key]
 
 
 def parse_rules(raw: Any, source: str = "routing rules") -> RoutingRules:

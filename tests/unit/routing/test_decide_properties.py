@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,7 @@ def test_the_assigned_unit_lies_in_the_filings_province(filing: Filing) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(filings.map(lambda f: f.model_copy(update={"confidential": True})))
+@given(filings.map(lambda f: replace(f, confidential=True)))
 def test_a_confidential_complaint_never_goes_below_the_province(filing: Filing) -> None:
     decision = decide(filing, registry, rules)
     if isinstance(decision, Assignment):
