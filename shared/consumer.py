@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -138,8 +139,11 @@ class CaseEventProcessor:
             if fresh:
                 await self.handler.handle(batch)
         elapsed = time.perf_counter() - started
-        for event in fresh:
-            self._handling.labels(event_type=event.type).observe(elapsed / len(fresh))
+        each = elapsed / len(fresh) if fresh else 0.0
+        for event_type, count in Counter(event.type for event in fresh).items():
+            observe = self._handling.labels(event_type=event_type).observe
+            for _ in range(count):
+                observe(each)
         self._count("handled", len(fresh) - len(batch.rejected))
         self._count("duplicate", len(wanted) - len(fresh))
         return [_letter(records[event.event_id], f"rejected: {reason}") for event, reason in batch.rejected]

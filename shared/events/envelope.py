@@ -49,7 +49,9 @@ class Envelope(BaseModel):
 
     @property
     def known_payload(self) -> EventData | None:
-        return self._payload
+        # Read where pydantic keeps private attributes: ``self._payload`` goes through its __getattr__.
+        private = self.__pydantic_private__
+        return None if private is None else private.get("_payload")
 
     def __eq__(self, other: object) -> bool:
         # The remembered payload is a cache, not part of the event.
