@@ -37,7 +37,8 @@ _LEADER_LOCK = 0x72656C61  # the advisory lock key of the relay's leadership
 
 # The oldest outbox rows but those of ``$2`` (the batch still in flight), as many as hold ``$1`` events (at
 # least one row), and their events in order, each with its envelope as B4 lays it out. The relay's session is
-# in UTC, so occurred_at reads as ISO 8601 in UTC.
+# in UTC, so occurred_at reads as ISO 8601 in UTC. Each event is an index probe by its id whatever plan is
+# cached (OFFSET 0 keeps the planner from making it a join: a plan cached on a small table hashed all of it).
 PENDING = """
 WITH claimed AS (
     SELECT id, event_ids FROM (
@@ -55,7 +56,7 @@ SELECT c.id, e.case_id::text AS key, e.type, json_build_object(
        )::text AS payload
 FROM claimed c
 CROSS JOIN LATERAL unnest(c.event_ids) WITH ORDINALITY AS listed(event_id, n)
-JOIN events e ON e.event_id = listed.event_id
+CROSS JOIN LATERAL (SELECT * FROM events e WHERE e.event_id = listed.event_id OFFSET 0) e
 ORDER BY c.id, listed.n
 """
 RELAY_SESSION = {"timezone": "UTC"}

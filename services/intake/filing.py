@@ -42,16 +42,25 @@ WITH wanted AS (
 )
 SELECT reference, case_id FROM inserted
 UNION ALL
-SELECT r.reference, r.case_id FROM intake_references r JOIN wanted w ON w.case_id = r.case_id
+SELECT r.reference, r.case_id FROM wanted w
+CROSS JOIN LATERAL (SELECT * FROM intake_references r WHERE r.case_id = w.case_id OFFSET 0) r
 """
+# The lookups by a batch's keys below are index probes, one per key, whatever plan PostgreSQL cached for the
+# statement (OFFSET 0 keeps the planner from turning them into a join): a plan cached while the table was new
+# and small scanned all of it for every batch, 25-55 ms a batch at a few thousand rows.
 # Filings by one new citizen in concurrent transactions would each make them an id: the second waits
 # here until the first commits, then finds the first one's vault row. Sorted, so no two lock in a cycle.
 _LOCK_CITIZENS = """
 SELECT pg_advisory_xact_lock(key) FROM (SELECT DISTINCT key FROM unnest($1::bigint[]) AS key ORDER BY key) k
 """
 _CITIZENS = """
-SELECT citizen_id, phone, facebook_psid FROM citizens
-WHERE phone = ANY($1::text[]) OR facebook_psid = ANY($2::text[])
+SELECT citizen_id, phone, facebook_psid FROM (
+    SELECT c.* FROM unnest($1::text[]) AS wanted(phone)
+    CROSS JOIN LATERAL (SELECT * FROM citizens c WHERE c.phone = wanted.phone OFFSET 0) c
+    UNION
+    SELECT c.* FROM unnest($2::text[]) AS wanted(psid)
+    CROSS JOIN LATERAL (SELECT * FROM citizens c WHERE c.facebook_psid = wanted.psid OFFSET 0) c
+) known
 ORDER BY created_at, citizen_id
 """
 
