@@ -30,6 +30,11 @@ from shared.partitioner import partition_for
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+# The cycle collector's thresholds once a service serves: a batch of 500 events makes tens of thousands of
+# short-lived objects, nearly all freed by reference counting, and at Python's default (700 allocations) the
+# collector ran dozens of times a batch. Measured on intake's Kafka path: 2,774-3,010 filings/s at the
+# default, 3,035-3,595/s with these, in alternating runs.
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 class Component(Protocol):
@@ -140,6 +145,7 @@ class Runtime:
                     # What is alive now (modules, the gazetteer, unit registry, policies) lives as long as the
                     # process: keep the cycle collector from walking it again on every collection.
                     gc.freeze()
+                    gc.set_threshold(*GC_THRESHOLDS)
                     log.info("%s started", self.name)
                     yield self
                 finally:

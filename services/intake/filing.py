@@ -110,10 +110,12 @@ class FilingService:
             for complaint, result in zip(first.values(), results, strict=True):
                 if not isinstance(result, Appended):
                     raise result  # a filing stream holding events of another kind: never retried
-                reference = str(result.events[0].data.get("reference", references[complaint.case_id]))
-                filed[complaint.case_id] = Filed(complaint.case_id, reference, result.duplicate)
-                if not result.duplicate:
+                reference = references[complaint.case_id]
+                if result.duplicate:  # answered with the reference it was filed with
+                    reference = str(result.events[0].data.get("reference", reference))
+                else:
                     new.append(complaint)
+                filed[complaint.case_id] = Filed(complaint.case_id, reference, result.duplicate)
             contacts = _contacts(new, citizens)
             await PersonalDataVault(pool).put_many(contacts, connection=connection)
         answers: list[Filed] = []
