@@ -15,22 +15,27 @@ from collections.abc import Callable, Iterator
 
 
 class BatchWatch:
-    """The time one consumer group's current batch has been in hand; 0 while it waits for records."""
+    """The time one consumer group's oldest batch in hand has been held; 0 while none is.
+
+    A group may consume with several consumers in one process (each holding a batch of its partitions):
+    the watch reports the one held longest.
+    """
 
     def __init__(self, group: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.group = group
         self._clock = clock
-        self._since: float | None = None
+        self._held: dict[object, float] = {}
 
     @contextlib.contextmanager
     def holding(self) -> Iterator[None]:
         """Hold a batch for the length of the ``with`` block."""
-        self._since = self._clock()
+        token = object()
+        self._held[token] = self._clock()
         try:
             yield
         finally:
-            self._since = None
+            del self._held[token]
 
     def held_for(self) -> float:
-        """Seconds the batch in hand has been held, or 0.0."""
-        return 0.0 if self._since is None else self._clock() - self._since
+        """Seconds the batch held longest has been in hand, or 0.0."""
+        return self._clock() - min(self._held.values()) if self._held else 0.0

@@ -177,26 +177,15 @@ def subscribe_batches(
     handle: Callable[[Sequence[Record]], Awaitable[None]],
     *,
     batch_size: int = 500,
+    consumers: int = 1,
 ) -> None:
     """Subscribe ``handle`` to batches of raw records of ``topic`` under consumer group ``group`` (prefixed).
 
     Offsets are committed only after ``handle`` returns (FastStream's default would commit first), and
-    ``handle`` must not return before the batch is taken care of: handled, or dead-lettered.
+    ``handle`` must not return before the batch is taken care of: handled, or dead-lettered. With several
+    ``consumers`` the group's partitions are shared among that many consumers in this process, each with a
+    batch of its own in hand: one batch is decoded while another waits on its transaction.
     """
-    subscriber = runtime.broker.subscriber(
-        topic,
-        group_id=f"{runtime.settings.topic_prefix}{group}",
-        batch=True,
-        max_records=batch_size,
-        batch_timeout_ms=50,
-        fetch_max_wait_ms=20,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.MANUAL,
-        # A long outage holds a batch for as long as it lasts; stay in the group meanwhile.
-        max_poll_interval_ms=24 * 3600 * 1000,
-        decoder=_undecoded,
-    )
-
     watch = runtime.watch(group)
 
     async def on_batch(message: KafkaMessage) -> None:
@@ -205,7 +194,21 @@ def subscribe_batches(
             await handle(records)
             await commit_offsets(group, message.ack, partial(broker_answers, runtime.producer))
 
-    subscriber(on_batch)
+    for _ in range(consumers):
+        subscriber = runtime.broker.subscriber(
+            topic,
+            group_id=f"{runtime.settings.topic_prefix}{group}",
+            batch=True,
+            max_records=batch_size,
+            batch_timeout_ms=50,
+            fetch_max_wait_ms=20,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.MANUAL,
+            # A long outage holds a batch for as long as it lasts; stay in the group meanwhile.
+            max_poll_interval_ms=24 * 3600 * 1000,
+            decoder=_undecoded,
+        )
+        subscriber(on_batch)
 
 
 async def _undecoded(message: StreamMessage[Any]) -> None:

@@ -59,7 +59,11 @@ def bootstrap(settings: IntakeSettings, *, clock: Callable[[], datetime] = utc_n
         components=[
             OutboxRelay(),
             intake,
-            SubmissionsConsumer(lambda: intake.submissions, batch_size=settings.intake_batch_size),
+            SubmissionsConsumer(
+                lambda: intake.submissions,
+                batch_size=settings.intake_batch_size,
+                consumers=settings.intake_consumers,
+            ),
             CaseEventConsumer(GROUP, CaseStatusProjection()),
         ],
         migrations=[MIGRATIONS],

@@ -15,7 +15,9 @@ class IntakeSettings(ServiceSettings):
     units_file: Path = Path("deploy/units.yaml")
     facebook_app_secret: str = "dev-facebook-app-secret"
     facebook_verify_token: str = "dev-facebook-verify-token"
-    # Submissions per Kafka batch (and transaction), and the HTTP group commit's batch and workers.
+    # Submissions per Kafka batch (and transaction), consumers sharing the topic's partitions in the process
+    # (one parses while another files), and the HTTP group commit's batch and workers.
     intake_batch_size: int = Field(default=500, ge=1, le=5000)
+    intake_consumers: int = Field(default=2, ge=1, le=16)
     intake_http_batch_size: int = Field(default=200, ge=1, le=5000)
     intake_http_workers: int = Field(default=4, ge=1, le=64)

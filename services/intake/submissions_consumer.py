@@ -26,15 +26,23 @@ GROUP = "intake"
 class SubmissionsConsumer:
     """A runtime component: consumer group ``<prefix>intake`` on ``complaints.submissions``."""
 
-    def __init__(self, submissions: Callable[[], Submissions], *, batch_size: int = 500) -> None:
+    def __init__(
+        self, submissions: Callable[[], Submissions], *, batch_size: int = 500, consumers: int = 1
+    ) -> None:
         self._submissions = submissions
         self.batch_size = batch_size
+        self.consumers = consumers
 
     def setup(self, runtime: Runtime) -> None:
         self._runtime = runtime
         self._dead_letters = DeadLetterPublisher(runtime.topics.submissions_dlq, runtime.metrics.dlq_messages)
         subscribe_batches(
-            runtime, runtime.topics.submissions, GROUP, self._on_batch, batch_size=self.batch_size
+            runtime,
+            runtime.topics.submissions,
+            GROUP,
+            self._on_batch,
+            batch_size=self.batch_size,
+            consumers=self.consumers,
         )
 
     async def start(self) -> None:

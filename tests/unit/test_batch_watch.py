@@ -23,3 +23,19 @@ def test_a_batch_is_held_from_being_taken_until_the_block_ends_even_by_an_error(
         handle_and_fail()
     assert held == [30.5]
     assert watch.held_for() == 0.0
+
+
+def test_with_several_consumers_the_batch_held_longest_counts() -> None:
+    now = [100.0]
+    watch = BatchWatch("intake", clock=lambda: now[0])
+    with watch.holding():
+        now[0] = 110.0
+        with watch.holding():  # a second consumer of the group takes a batch ten seconds later
+            now[0] = 112.0
+            assert watch.held_for() == 12.0
+        assert watch.held_for() == 12.0
+    now[0] = 115.0
+    with watch.holding():
+        now[0] = 116.0
+        assert watch.held_for() == 1.0
+    assert watch.held_for() == 0.0
