@@ -1,5 +1,7 @@
 """Routing decisions per second end to end (``ComplaintFiled`` on Kafka to ``CaseAssigned`` stored), beside a
-raw consume-and-append loop (plain aiokafka and asyncpg) on the same broker and database, in one run.
+raw consume-and-append loop (plain aiokafka and asyncpg) on the same broker and database, in one run; and
+beside routing's own work written by hand on the same plain clients (``bench/routing_by_hand.py``), which
+tells the cost of the work from the cost of the service's machinery.
 
 Run with ``make bench-routing``; prints one table and writes ``bench-results/routing.json``.
 """
@@ -20,14 +22,18 @@ import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.common import Comparison, Rate, render, report, write_json
+from bench.routing_by_hand import route_by_hand
 from services.routing.bootstrap import build_runtime
+from services.routing.domain.rules import load_rules
 from services.routing.settings import RoutingSettings
+from shared.database import create_pool
 from shared.events import Envelope, encode_envelope
 from shared.eventstore import EVENT_STORE, Append, Appended, PostgresEventStore, migrate
 from shared.gazetteer import load_gazetteer
 from shared.runtime import Runtime
 from shared.testing.events import complaint_filed, new_event
 from shared.testing.servers import LocalServers, new_topic_prefix
+from shared.units_file import load_units
 
 FILINGS = 20_000
 WARM_UP = 500
@@ -36,8 +42,14 @@ NOTES = [
     "routing: the routing service's runtime in-process (its consumer, decision, batched append_many with "
     "tracking in one transaction per batch, offsets committed after it, and its outbox relay publishing the "
     "decisions), timed from the first filing produced to the last decision stored.",
+    "by hand: routing's work on plain aiokafka and asyncpg (bench/routing_by_hand.py): getmany(500), each "
+    "filing decoded and validated in one pydantic pass and decided by routing's domain function, then one "
+    "transaction (tracking rows, the decisions appended on their streams' versions with the outbox row), "
+    "then an offset commit; no relay publishes the decisions.",
     "raw: aiokafka getmany(500) + one asyncpg transaction per batch inserting one row per record into a "
     "table like events (same indexes), then an offset commit; no decoding, no decision, no tracking.",
+    "The three run one after another in one process (the load generator's producer shares it), on the same "
+    "broker and cluster, each on a database of its own holding the filings.",
 ]
 
 
@@ -154,6 +166,35 @@ async def raw_rate(servers: LocalServers, envelopes: Sequence[Envelope], url: st
     return rate
 
 
+async def by_hand_rate(servers: LocalServers, appends: Sequence[Append], url: str, prefix: str) -> Rate:
+    bootstrap = servers.kafka.bootstrap_servers
+    topic = f"{prefix}by-hand-filings"
+    settings = RoutingSettings()
+    units, rules = load_units(settings.units_file, load_gazetteer()), load_rules(settings.routing_rules_file)
+    async with create_pool(url, min_size=1, max_size=2) as pool:
+        envelopes = await store_filings(pool, appends)
+        consumer = AIOKafkaConsumer(
+            topic, bootstrap_servers=bootstrap, group_id=f"{prefix}by-hand", enable_auto_commit=False,
+            auto_offset_reset="earliest", fetch_max_wait_ms=20, max_poll_records=500,
+        )  # fmt: skip
+        await consumer.start()
+        try:
+            await produce(bootstrap, topic, envelopes[:WARM_UP])
+            await route_by_hand(consumer, pool, units, rules, WARM_UP)
+            started = time.perf_counter()
+            producing = asyncio.create_task(produce(bootstrap, topic, envelopes[WARM_UP:]))
+            await route_by_hand(consumer, pool, units, rules, len(envelopes))
+            await producing
+            seconds = time.perf_counter() - started
+        finally:
+            await consumer.stop()
+        stored = await pool.fetchval(DECIDED)
+        assert stored == len(envelopes), f"{stored} decisions stored by hand for {len(envelopes)} filings"
+    rate = Rate("routing's work by hand: decode, decide, track, append", len(envelopes) - WARM_UP, seconds)
+    report(rate)
+    return rate
+
+
 async def raw_loop(consumer: AIOKafkaConsumer, pool: asyncpg.Pool, until: int) -> None:
     stored = await pool.fetchval("SELECT count(*) FROM raw_decisions")
     while stored < until:
@@ -177,17 +218,18 @@ async def raw_loop(consumer: AIOKafkaConsumer, pool: asyncpg.Pool, until: int) -
 
 
 async def run(servers: LocalServers) -> list[Rate]:
-    routing_url, raw_url = servers.new_database(), servers.new_database()
-    async with asyncpg.create_pool(routing_url, min_size=1, max_size=4) as pool:
-        async with pool.acquire() as connection:
+    routing_url, by_hand_url, raw_url = (servers.new_database() for _ in range(3))
+    for url in (routing_url, by_hand_url, raw_url):
+        async with create_pool(url, min_size=1, max_size=1) as pool, pool.acquire() as connection:
             await migrate(connection, [EVENT_STORE])
-        envelopes = await store_filings(pool, filings(FILINGS + WARM_UP))
-    async with asyncpg.create_pool(raw_url, min_size=1, max_size=2) as pool, pool.acquire() as connection:
-        await migrate(connection, [EVENT_STORE])
+    appends = filings(FILINGS + WARM_UP)
+    async with create_pool(routing_url, min_size=1, max_size=4) as pool:
+        envelopes = await store_filings(pool, appends)
     prefix = new_topic_prefix()
     routed = await routing_rate(servers, envelopes, routing_url, prefix)
+    by_hand = await by_hand_rate(servers, appends, by_hand_url, prefix)
     raw = await raw_rate(servers, envelopes, raw_url, prefix)
-    return [routed, raw]
+    return [routed, by_hand, raw]
 
 
 def main() -> None:
@@ -196,13 +238,13 @@ def main() -> None:
         try:
             print("starting Kafka and PostgreSQL ...", flush=True)
             servers.start()
-            routed, raw = uvloop.run(run(servers))
+            routed, by_hand, raw = uvloop.run(run(servers))
         finally:
             servers.stop()
-    compared = [Comparison(routed, raw, target=0.7)]
+    compared = [Comparison(routed, raw, target=0.7), Comparison(routed, by_hand), Comparison(by_hand, raw)]
     print()
-    print(render("routing benchmark (decisions/s; ratio = routing / raw loop)", compared))
-    print(f"written to {write_json('routing', [routed, raw], compared, NOTES)}")
+    print(render("routing benchmark (decisions/s; ratio = measurement / baseline)", compared))
+    print(f"written to {write_json('routing', [routed, by_hand, raw], compared, NOTES)}")
 
 
 if __name__ == "__main__":
