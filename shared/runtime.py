@@ -72,6 +72,10 @@ class Runtime:
         self.broker = KafkaBroker(
             settings.kafka_bootstrap_servers,
             client_id=f"{settings.topic_prefix}{name}",
+            # FastStream would create a subscribed topic that does not exist yet with one partition, and a
+            # consumer group cannot share one partition among replicas: leave the creation to the cluster
+            # (its num.partitions, 4 in the local stack and compose) or to its operators.
+            allow_auto_create_topics=False,
             middlewares=[KafkaPrometheusMiddleware(registry=self.registry, app_name=name)],
             logger=logging.getLogger(f"{name}.broker"),
         )
