@@ -1,7 +1,7 @@
 """Routing decisions per second end to end (``ComplaintFiled`` on Kafka to ``CaseAssigned`` stored), beside a
 raw consume-and-append loop (plain aiokafka and asyncpg) on the same broker and database, in one run; and
-beside routing's own work written by hand on the same plain clients (``bench/routing_by_hand.py``), which
-tells the cost of the work from the cost of the service's machinery.
+beside routing's own work written by hand on the same plain clients (both in ``bench/routing_loops.py``),
+which tells the cost of the work from the cost of the service's machinery.
 
 Run with ``make bench-routing``; prints one table and writes ``bench-results/routing.json``.
 """
@@ -9,12 +9,11 @@ Run with ``make bench-routing``; prints one table and writes ``bench-results/rou
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import asyncpg
@@ -22,7 +21,7 @@ import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.common import Comparison, Rate, render, report, write_json
-from bench.routing_by_hand import route_by_hand
+from bench.routing_loops import raw_loop, route_by_hand
 from services.routing.bootstrap import build_runtime
 from services.routing.domain.rules import load_rules
 from services.routing.settings import RoutingSettings
@@ -42,7 +41,7 @@ NOTES = [
     "routing: the routing service's runtime in-process (its consumer, decision, batched append_many with "
     "tracking in one transaction per batch, offsets committed after it, and its outbox relay publishing the "
     "decisions), timed from the first filing produced to the last decision stored.",
-    "by hand: routing's work on plain aiokafka and asyncpg (bench/routing_by_hand.py): getmany(500), each "
+    "by hand: routing's work on plain aiokafka and asyncpg (bench/routing_loops.py): getmany(500), each "
     "filing decoded and validated in one pydantic pass and decided by routing's domain function, then one "
     "transaction (tracking rows, the decisions appended on their streams' versions with the outbox row), "
     "then an offset commit; no relay publishes the decisions.",
@@ -142,79 +141,60 @@ async def routing_rate(servers: LocalServers, envelopes: Sequence[Envelope], url
 
 
 async def raw_rate(servers: LocalServers, envelopes: Sequence[Envelope], url: str, prefix: str) -> Rate:
-    bootstrap = servers.kafka.bootstrap_servers
-    topic = f"{prefix}raw-filings"
     async with asyncpg.create_pool(url, min_size=1, max_size=2) as pool:
         await pool.execute("CREATE TABLE raw_decisions (LIKE events INCLUDING ALL)")
-        consumer = AIOKafkaConsumer(
-            topic, bootstrap_servers=bootstrap, group_id=f"{prefix}raw", enable_auto_commit=False,
-            auto_offset_reset="earliest", fetch_max_wait_ms=20, max_poll_records=500,
+        return await plain_loop_rate(
+            "raw aiokafka consume + asyncpg append + commit", servers, envelopes,
+            topic=f"{prefix}raw-filings", group=f"{prefix}raw",
+            loop=lambda consumer, until: raw_loop(consumer, pool, until),
         )  # fmt: skip
-        await consumer.start()
-        try:
-            await produce(bootstrap, topic, envelopes[:WARM_UP])
-            await raw_loop(consumer, pool, WARM_UP)
-            started = time.perf_counter()
-            producing = asyncio.create_task(produce(bootstrap, topic, envelopes[WARM_UP:]))
-            await raw_loop(consumer, pool, len(envelopes))
-            await producing
-            seconds = time.perf_counter() - started
-        finally:
-            await consumer.stop()
-    rate = Rate("raw aiokafka consume + asyncpg append + commit", len(envelopes) - WARM_UP, seconds)
-    report(rate)
-    return rate
 
 
 async def by_hand_rate(servers: LocalServers, appends: Sequence[Append], url: str, prefix: str) -> Rate:
-    bootstrap = servers.kafka.bootstrap_servers
-    topic = f"{prefix}by-hand-filings"
     settings = RoutingSettings()
     units, rules = load_units(settings.units_file, load_gazetteer()), load_rules(settings.routing_rules_file)
-    async with create_pool(url, min_size=1, max_size=2) as pool:
+    async with asyncpg.create_pool(url, min_size=1, max_size=2) as pool:
         envelopes = await store_filings(pool, appends)
-        consumer = AIOKafkaConsumer(
-            topic, bootstrap_servers=bootstrap, group_id=f"{prefix}by-hand", enable_auto_commit=False,
-            auto_offset_reset="earliest", fetch_max_wait_ms=20, max_poll_records=500,
+        rate = await plain_loop_rate(
+            "routing's work by hand: decode, decide, track, append", servers, envelopes,
+            topic=f"{prefix}by-hand-filings", group=f"{prefix}by-hand",
+            loop=lambda consumer, until: route_by_hand(consumer, pool, units, rules, until),
         )  # fmt: skip
-        await consumer.start()
-        try:
-            await produce(bootstrap, topic, envelopes[:WARM_UP])
-            await route_by_hand(consumer, pool, units, rules, WARM_UP)
-            started = time.perf_counter()
-            producing = asyncio.create_task(produce(bootstrap, topic, envelopes[WARM_UP:]))
-            await route_by_hand(consumer, pool, units, rules, len(envelopes))
-            await producing
-            seconds = time.perf_counter() - started
-        finally:
-            await consumer.stop()
         stored = await pool.fetchval(DECIDED)
         assert stored == len(envelopes), f"{stored} decisions stored by hand for {len(envelopes)} filings"
-    rate = Rate("routing's work by hand: decode, decide, track, append", len(envelopes) - WARM_UP, seconds)
-    report(rate)
     return rate
 
 
-async def raw_loop(consumer: AIOKafkaConsumer, pool: asyncpg.Pool, until: int) -> None:
-    stored = await pool.fetchval("SELECT count(*) FROM raw_decisions")
-    while stored < until:
-        batches = await consumer.getmany(timeout_ms=200, max_records=500)
-        records = [record for batch in batches.values() for record in batch]
-        if not records:
-            continue
-        case_ids = [uuid.UUID(record.key.decode()) for record in records]
-        async with pool.acquire() as connection, connection.transaction():
-            await connection.execute(
-                """INSERT INTO raw_decisions (case_id, version, event_id, type, schema_version,
-                       idempotency_key,
-                       occurred_at, producer, actor_kind, actor_id, data)
-                   SELECT c, 2, gen_random_uuid(), 'CaseAssigned', 1, c::text || ':routing', now(), 'raw',
-                          'system', 'raw', $2::jsonb
-                   FROM unnest($1::uuid[]) AS c""",
-                case_ids, json.dumps({"unit": {"id": "police:1203"}, "level": 0}),
-            )  # fmt: skip
-        await consumer.commit()
-        stored += len(records)
+async def plain_loop_rate(
+    name: str,
+    servers: LocalServers,
+    envelopes: Sequence[Envelope],
+    *,
+    topic: str,
+    group: str,
+    loop: Callable[[AIOKafkaConsumer, int], Awaitable[None]],
+) -> Rate:
+    """Time ``loop`` on a plain consumer of ``topic``: a warm-up of ``WARM_UP`` filings, then the rest
+    produced while it consumes, timed from the first send until it has handled them all."""
+    bootstrap = servers.kafka.bootstrap_servers
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False,
+        auto_offset_reset="earliest", fetch_max_wait_ms=20, max_poll_records=500,
+    )  # fmt: skip
+    await consumer.start()
+    try:
+        await produce(bootstrap, topic, envelopes[:WARM_UP])
+        await loop(consumer, WARM_UP)
+        started = time.perf_counter()
+        producing = asyncio.create_task(produce(bootstrap, topic, envelopes[WARM_UP:]))
+        await loop(consumer, len(envelopes))
+        await producing
+        seconds = time.perf_counter() - started
+    finally:
+        await consumer.stop()
+    rate = Rate(name, len(envelopes) - WARM_UP, seconds)
+    report(rate)
+    return rate
 
 
 async def run(servers: LocalServers) -> list[Rate]:

@@ -1,17 +1,23 @@
-"""Routing's work written by hand on plain aiokafka and asyncpg: bench-routing's second baseline, what the
-same work costs without the service's machinery (FastStream's subscriber, the consumer helper, the event
-store, the outbox relay publishing the decisions).
+"""The two plain loops bench-routing compares the routing service with, on aiokafka and asyncpg alone.
 
-Per batch of up to 500 filings: every record decoded and validated (``decode_envelope``: the envelope and its
-``ComplaintFiled`` in one pydantic pass), decided by routing's own domain function, then one transaction:
-the filings' ids recorded in ``consumer_tracking`` and every decision appended on its stream's version, with
-the batch's outbox row, in one statement; then the offset commit. Nothing publishes the decisions.
+``raw_loop``, the issue's raw limit: per batch of up to 500 records, one row per record inserted into a
+table like ``events`` in one transaction, then the offset commit; nothing decoded, decided or tracked.
+
+``route_by_hand``, routing's own work written by hand: what the same work costs without the service's
+machinery (FastStream's subscriber, the consumer helper, the event store, the outbox relay publishing the
+decisions). Per batch: every record decoded and validated (``decode_envelope``: the envelope and its
+``ComplaintFiled`` in one pydantic pass), then one transaction: the filings' ids recorded in
+``consumer_tracking``, the new ones decided by routing's own domain function, and every decision appended
+on its stream's version, with the batch's outbox row, in one statement; then the offset commit. Nothing
+publishes the decisions.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
@@ -40,23 +46,49 @@ INSERT INTO outbox (event_ids) SELECT array_agg(event_id) FROM stored HAVING cou
 """
 
 
+RAW_INSERT = """
+INSERT INTO raw_decisions (case_id, version, event_id, type, schema_version, idempotency_key, occurred_at,
+                           producer, actor_kind, actor_id, data)
+SELECT c, 2, gen_random_uuid(), 'CaseAssigned', 1, c::text || ':routing', now(), 'raw', 'system', 'raw',
+       $2::jsonb
+FROM unnest($1::uuid[]) AS c
+"""
+RAW_DATA = json.dumps({"unit": {"id": "police:1203"}, "level": 0})
+
+
+async def raw_loop(consumer: AIOKafkaConsumer, pool: asyncpg.Pool, until: int) -> None:
+    """Insert a row per record into ``raw_decisions`` until it holds ``until`` rows."""
+    stored = await pool.fetchval("SELECT count(*) FROM raw_decisions")
+    while stored < until:
+        records = await next_records(consumer)
+        case_ids = [uuid.UUID(record.key.decode()) for record in records]
+        async with pool.acquire() as connection, connection.transaction():
+            await connection.execute(RAW_INSERT, case_ids, RAW_DATA)
+        await consumer.commit()
+        stored += len(records)
+
+
 async def route_by_hand(
     consumer: AIOKafkaConsumer, pool: asyncpg.Pool, units: UnitRegistry, rules: RoutingRules, until: int
 ) -> None:
     """Route filings from ``consumer`` until ``until`` of them have been handled (counted by tracking)."""
     handled = await pool.fetchval("SELECT count(*) FROM consumer_tracking WHERE consumer = 'by-hand'")
     while handled < until:
-        batches = await consumer.getmany(timeout_ms=200, max_records=500)
-        records = [record for batch in batches.values() for record in batch]
-        if not records:
-            continue
-        filed = [decode_envelope(record.value) for record in records]
+        filed = [decode_envelope(record.value) for record in await next_records(consumer)]
         async with pool.acquire() as connection, connection.transaction():
             fresh = {row["event_id"] for row in await connection.fetch(TRACK, [e.event_id for e in filed])}
             columns = _decisions([event for event in filed if event.event_id in fresh], units, rules)
             await connection.execute(APPEND, *columns, datetime.now(UTC))
         await consumer.commit()
         handled += len(fresh)
+
+
+async def next_records(consumer: AIOKafkaConsumer) -> list[Any]:
+    """The next non-empty batch of up to 500 records, from all the consumer's partitions."""
+    while True:
+        batches = await consumer.getmany(timeout_ms=200, max_records=500)
+        if records := [record for batch in batches.values() for record in batch]:
+            return records
 
 
 def _decisions(filed: list[Envelope], units: UnitRegistry, rules: RoutingRules) -> list[list[object]]:
