@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from prometheus_client import CollectorRegistry, Histogram
-from prometheus_client import Counter as MetricCounter
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from services.routing.domain.decide import Assignment, Decision, Filing, decide
 from services.routing.domain.rules import RoutingRules
@@ -42,7 +40,7 @@ DECISION_TYPES = frozenset({"CaseAssigned", "CaseNeedsTriage"})
 
 class RoutingMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.routed = MetricCounter(
+        self.routed = Counter(
             "cases_routed", "Routing decisions by outcome (assigned, triage), authority kind and province",
             ["outcome", "authority_kind", "province"], registry=registry,
         )  # fmt: skip
@@ -90,11 +88,11 @@ class RouteFilings:
             appends = [Append(case_id, version, [event]) for case_id, (version, event) in pending.items()]
             results = await batch.store.append_many(appends, connection=batch.connection)
             moved = [r.case_id for r in results if isinstance(r, VersionConflictError)]
-            routed: Counter[tuple[str, str, str]] = Counter(
-                _outcome(pending[result.case_id][1].data)
-                for result in results
-                if isinstance(result, Appended) and not result.duplicate
-            )
+            routed: dict[tuple[str, str, str], int] = {}
+            for result in results:
+                if isinstance(result, Appended) and not result.duplicate:
+                    labels = _outcome(pending[result.case_id][1].data)
+                    routed[labels] = routed.get(labels, 0) + 1
             for labels, count in routed.items():
                 self._metrics.routed.labels(*labels).inc(count)
             pending = await self._still_undecided(batch, moved, pending)

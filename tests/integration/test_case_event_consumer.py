@@ -198,3 +198,14 @@ async def test_readiness_names_a_consumer_that_holds_one_batch_too_long(service_
 
 async def _consumer_ready_is(runtime: Runtime, ready: bool) -> bool:
     return (await runtime.readiness())[f"consumer:{GROUP}"] is ready
+
+
+async def test_a_topic_a_consumer_subscribes_to_first_gets_the_clusters_partitions(
+    service_env: dict[str, str], effects_table: asyncpg.Pool
+) -> None:
+    """A group's replicas share the topic's partitions: FastStream, left to create the topic when the
+    subscriber starts, would have made it one partition (nothing has been written to it yet here)."""
+    runtime = runtime_for(service_env, CaseEventConsumer(GROUP, RecordEffects()))
+    async with runtime.running():
+        partitions = await runtime.producer.partitions_for(runtime.topics.case_events)
+    assert len(partitions) == 4  # the local cluster's num.partitions

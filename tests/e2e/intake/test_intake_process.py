@@ -69,7 +69,7 @@ async def test_a_sigkilled_intake_files_every_submission_once_after_restart(
 ) -> None:
     prefix, bootstrap = service_env["TOPIC_PREFIX"], service_env["KAFKA_BOOTSTRAP_SERVERS"]
     # Enough submissions, in small batches, that intake is still filing when the test sees its first filing
-    # and kills it (3,000 in batches of 500 were all filed by then once intake filed with two consumers).
+    # and kills it (3,000 in batches of 500 were all filed by then once intake got faster).
     total = 15_000
     await produce(bootstrap, f"{prefix}complaints.submissions", [
         (f"m{i}".encode(), encode(submission(channel_message_id=f"m{i}"))) for i in range(total)
