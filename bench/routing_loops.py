@@ -22,9 +22,10 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
-from services.routing.domain.decide import Assignment, Filing, decide
+from services.routing.domain.decide import decide
 from services.routing.domain.rules import RoutingRules
-from shared.events import CaseAssigned, CaseNeedsTriage, ComplaintFiled, Envelope, data_json, decode_envelope
+from services.routing.router import event_data, filing_of
+from shared.events import ComplaintFiled, Envelope, data_json, decode_envelope
 from shared.units import UnitRegistry
 
 TRACK = """INSERT INTO consumer_tracking (consumer, event_id) SELECT 'by-hand', unnest($1::uuid[])
@@ -92,25 +93,13 @@ async def next_records(consumer: AIOKafkaConsumer) -> list[Any]:
 
 
 def _decisions(filed: list[Envelope], units: UnitRegistry, rules: RoutingRules) -> list[list[object]]:
-    """The decisions' rows, a list per column of ``APPEND``."""
+    """The decisions' rows (routing's own translation of a filing and of its decision), a list per column
+    of ``APPEND``."""
     columns: list[list[object]] = [[], [], [], [], [], [], []]
     for event in filed:
         payload = event.known_payload
         assert isinstance(payload, ComplaintFiled)
-        location = payload.location
-        decision = decide(
-            Filing(
-                payload.category, location.province, location.district, location.commune,
-                payload.confidential, payload.subject.kind,
-            ),
-            units,
-            rules,
-        )  # fmt: skip
-        data = (
-            CaseAssigned(unit=decision.unit, level=decision.level, rule=decision.rule, reason=decision.reason)
-            if isinstance(decision, Assignment)
-            else CaseNeedsTriage(reason=decision.reason)
-        )
+        data = event_data(decide(filing_of(payload), units, rules))
         row = (
             event.case_id, event.version + 1, uuid.uuid4(), data.type_name(), f"{event.event_id}:routing",
             event.event_id, data_json(data),

@@ -68,11 +68,11 @@ class RouteFilings:
         payload = payload_of(filed, ComplaintFiled)
         assert isinstance(payload, ComplaintFiled)
         started = time.perf_counter()
-        decision = decide(_filing(payload), self._units, self._rules)
+        decision = decide(filing_of(payload), self._units, self._rules)
         self._metrics.decision_seconds.observe(time.perf_counter() - started)
         return NewEvent(
             event_id=uuid.uuid4(),
-            data=_event_data(decision),
+            data=event_data(decision),
             idempotency_key=f"{filed.event_id}:routing",
             occurred_at=now,
             producer=PRODUCER,
@@ -110,7 +110,8 @@ class RouteFilings:
         }
 
 
-def _filing(payload: ComplaintFiled) -> Filing:
+def filing_of(payload: ComplaintFiled) -> Filing:
+    """What the routing decision reads of a filing."""
     return Filing(
         category=payload.category,
         province=payload.location.province,
@@ -128,7 +129,8 @@ def _outcome(data: EventData) -> tuple[str, str, str]:
     return "triage", "", ""
 
 
-def _event_data(decision: Decision) -> CaseAssigned | CaseNeedsTriage:
+def event_data(decision: Decision) -> CaseAssigned | CaseNeedsTriage:
+    """The decision as the data of the event routing appends."""
     if isinstance(decision, Assignment):
         return CaseAssigned(
             unit=decision.unit, level=decision.level, rule=decision.rule, reason=decision.reason
