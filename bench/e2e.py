@@ -37,10 +37,10 @@ from bench.procstat import cpu_seconds, peak_rss, rss
 from bench.raw import append_limits, kafka_produce_consume
 from shared.localstack.kafka import PROJECT_ROOT
 from shared.localstack.process import read_pid
+from shared.messaging.topics import Topics
 from shared.testing.kafka import eventually
 from shared.testing.servers import LocalServers, new_topic_prefix
 from shared.testing.stack import SERVICES, ServiceStack
-from shared.topics import Topics
 
 WARM_UP = 200
 RAW_KAFKA = 20_000  # records through the raw produce-consume loop

@@ -13,7 +13,7 @@ from types import TracebackType
 import httpx
 from aiokafka import AIOKafkaConsumer
 
-from shared.outbox_relay import EVENT_TYPE_HEADER
+from shared.messaging.outbox_relay import EVENT_TYPE_HEADER
 
 WATCHED = ("ComplaintFiled", "CaseAssigned", "CaseNeedsTriage")
 RECEIPT_MARK = "STATUS "  # the receipt, in either language, tells the citizen to reply "STATUS <reference>"

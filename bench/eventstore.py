@@ -39,7 +39,6 @@ from bench.common import (
     split,
     write_json,
 )
-from shared.database import create_pool
 from shared.events import NewEvent
 from shared.eventstore import (
     EVENT_STORE,
@@ -48,10 +47,11 @@ from shared.eventstore import (
     VersionConflictError,
     migrate,
 )
-from shared.outbox_relay import PENDING, RELAY_SESSION, OutboxRelay
-from shared.partitioner import partition_for
-from shared.runtime import Runtime
-from shared.settings import ServiceSettings
+from shared.messaging.outbox_relay import PENDING, RELAY_SESSION, OutboxRelay
+from shared.messaging.partitioner import partition_for
+from shared.service.database import create_pool
+from shared.service.runtime import Runtime
+from shared.service.settings import ServiceSettings
 from shared.testing.events import new_event
 from shared.testing.servers import LocalServers, new_topic_prefix
 
@@ -438,7 +438,8 @@ NOTES = (
     f"Relay: {RELAYED} events put in the outbox first; timed from the Runtime having started until the "
     "outbox is empty (checked every 10 ms). The producer baseline sends the same keyed payloads with the "
     "Runtime's producer settings (idempotent, acks=all, linger 2 ms, 256 KiB batches, the partitioner of "
-    "shared/partitioner.py) to its own topic; both topics are created beforehand with 4 partitions.",
+    "shared/messaging/partitioner.py) to its own topic; both topics are created beforehand with 4 "
+    "partitions.",
     f"'{STORED // 1000}k stored': the events table and raw_events hold {STORED} one-event streams, analyzed, "
     "before the clock starts (elsewhere the tables start empty, without statistics, as in a new database).",
     "Every store and raw measurement runs on a fresh database (no rows inherited from another), after a "

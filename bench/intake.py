@@ -24,11 +24,11 @@ import uvloop
 from aiokafka import AIOKafkaProducer
 
 from bench.common import Comparison, Rate, measure, render, report, run_concurrently, write_json
-from shared.database import create_pool
 from shared.events import NewEvent
 from shared.eventstore import EVENT_STORE, PostgresEventStore, migrate
 from shared.localstack.process import wait_until
 from shared.localstack.stack import http_ok
+from shared.service.database import create_pool
 from shared.testing.events import new_event
 from shared.testing.servers import LocalServers, ServiceProcess, new_topic_prefix
 

@@ -30,9 +30,12 @@ import httpx
 import uvloop
 
 from bench.common import Comparison, Rate, measure, render, run_concurrently, split, write_json
+from services.intake.bootstrap import MIGRATIONS as INTAKE_MIGRATIONS
+from services.intake.vault import PersonalDataVault
 from services.notify.domain.texts import load_texts
 from services.notify.settings import TEMPLATES
-from shared.eventstore import Append, CitizenContact, PersonalDataVault, PostgresEventStore
+from shared.contacts import CitizenContact
+from shared.eventstore import Append, PostgresEventStore, migrate
 from shared.testing.events import new_event
 from shared.testing.servers import LocalServers, ServiceProcess, new_topic_prefix
 from tests.integration.notify.support import Gateway
@@ -120,6 +123,7 @@ async def with_contacts(pool: asyncpg.Pool, count: int) -> list[uuid.UUID]:
         for _ in range(count)
     ]
     async with pool.acquire() as connection:
+        await migrate(connection, [INTAKE_MIGRATIONS])  # the vault is intake's table
         await PersonalDataVault(pool).put_many(contacts, connection=connection)
     return [contact.citizen_id for contact in contacts]
 

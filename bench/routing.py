@@ -25,14 +25,14 @@ from bench.routing_loops import raw_loop, route_by_hand
 from services.routing.bootstrap import build_runtime
 from services.routing.domain.rules import load_rules
 from services.routing.settings import RoutingSettings
-from shared.database import create_pool
 from shared.events import Envelope, encode_envelope
 from shared.eventstore import EVENT_STORE, Append, Appended, PostgresEventStore, migrate
-from shared.gazetteer import load_gazetteer
-from shared.runtime import Runtime
+from shared.places.gazetteer import load_gazetteer
+from shared.places.units_file import load_units
+from shared.service.database import create_pool
+from shared.service.runtime import Runtime
 from shared.testing.events import complaint_filed, new_event
 from shared.testing.servers import LocalServers, new_topic_prefix
-from shared.units_file import load_units
 
 FILINGS = 20_000
 WARM_UP = 500

@@ -26,7 +26,7 @@ from services.routing.domain.decide import decide
 from services.routing.domain.rules import RoutingRules
 from services.routing.router import event_data, filing_of
 from shared.events import ComplaintFiled, Envelope, data_json, decode_envelope
-from shared.units import UnitRegistry
+from shared.places.units import UnitRegistry
 
 TRACK = """INSERT INTO consumer_tracking (consumer, event_id) SELECT 'by-hand', unnest($1::uuid[])
            ON CONFLICT DO NOTHING RETURNING event_id"""

@@ -34,7 +34,7 @@ from services.sla.timer import SlaTimer
 from shared.events import Actor, CaseAssigned, NewEvent
 from shared.events.types import UnitRef
 from shared.eventstore import EVENT_STORE, migrate
-from shared.runtime import Runtime
+from shared.service.runtime import Runtime
 from shared.testing.servers import LocalServers, new_topic_prefix
 
 OPEN = 1_000_000

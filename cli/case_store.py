@@ -13,7 +13,7 @@ import asyncpg
 
 from cli.intake_api import Filed
 from services.intake.domain.identity import case_id_for
-from shared.database import create_pool
+from shared.service.database import create_pool
 
 _BY_REFERENCE = "SELECT case_id FROM intake_references WHERE reference = $1"
 _FILED = """

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from services.intake.case_status import CaseStatusProjection
 from services.sla.bootstrap import deadlines_projection
-from shared.projection import Projection
+from shared.messaging.projection import Projection
 
 # name -> a function building the projection with its default settings. Each service adds its own here.
 PROJECTIONS: dict[str, Callable[[], Projection]] = {

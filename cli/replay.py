@@ -9,9 +9,9 @@ import uvloop
 from tqdm import tqdm
 
 from cli.projections import PROJECTIONS
-from shared.database import create_pool
-from shared.projection import rebuild
-from shared.settings import ServiceSettings
+from shared.messaging.projection import rebuild
+from shared.service.database import create_pool
+from shared.service.settings import ServiceSettings
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,7 +9,7 @@ import argparse
 
 from pydantic import Field
 
-from shared.settings import ServiceSettings
+from shared.service.settings import ServiceSettings
 
 
 class CliSettings(ServiceSettings):

@@ -2,7 +2,7 @@
 
 from services.devsms.app import create_app
 from services.devsms.settings import DevSmsSettings
-from shared.serve import configure_logging, serve
+from shared.service.serve import configure_logging, serve
 
 
 def main() -> None:

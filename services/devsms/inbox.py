@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-from shared.sms_segments import segment
+from shared.sms.segments import segment
 
 
 @dataclass

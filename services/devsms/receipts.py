@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import httpx
 
 from services.devsms.inbox import ReceivedMessage
-from services.devsms.signature import twilio_signature
+from shared.sms.signature import twilio_signature
 
 log = logging.getLogger(__name__)
 UNDELIVERED = 30003  # Twilio: "Unreachable destination handset"

@@ -2,7 +2,7 @@
 
 from services.intake.bootstrap import bootstrap
 from services.intake.settings import IntakeSettings
-from shared.serve import configure_logging, serve
+from shared.service.serve import configure_logging, serve
 
 
 def main() -> None:

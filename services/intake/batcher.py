@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from services.intake.domain.complaint import Complaint
 from services.intake.filing import Filed
-from shared.retry import is_transient
+from shared.service.retry import is_transient
 
 log = logging.getLogger(__name__)
 FileMany = Callable[[Sequence[Complaint]], Awaitable[list[Filed]]]

@@ -17,13 +17,13 @@ from services.intake.service import Intake
 from services.intake.settings import IntakeSettings
 from services.intake.submissions_consumer import SubmissionsConsumer
 from services.intake.tokens import load_tokens
-from shared.consumer import CaseEventConsumer
 from shared.eventstore import MigrationSet
-from shared.gazetteer import load_gazetteer
-from shared.http import service_app
-from shared.outbox_relay import OutboxRelay
-from shared.runtime import Runtime
-from shared.units_file import load_units
+from shared.messaging.consumer import CaseEventConsumer
+from shared.messaging.outbox_relay import OutboxRelay
+from shared.places.gazetteer import load_gazetteer
+from shared.places.units_file import load_units
+from shared.service.http import service_app
+from shared.service.runtime import Runtime
 
 SERVICE = "intake"
 MIGRATIONS = MigrationSet(SERVICE, Path(__file__).parent / "sql")

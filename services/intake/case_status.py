@@ -15,8 +15,8 @@ from uuid import UUID
 import asyncpg
 
 from services.intake.domain.case import LIFECYCLE_EVENTS, CaseState, evolve
-from shared.consumer import Batch
 from shared.events.types import ResolvedLocation, Subject, UnitRef
+from shared.messaging.consumer import Batch
 
 log = logging.getLogger(__name__)
 NAME = "case_status"

@@ -22,9 +22,10 @@ import asyncpg
 from services.intake.domain.complaint import Complaint
 from services.intake.domain.identity import new_citizen_id, reference_for
 from services.intake.metrics import IntakeMetrics
+from services.intake.vault import PersonalDataVault
+from shared.contacts import CitizenContact
 from shared.events import Actor, NewEvent
-from shared.eventstore import Append, Appended, CitizenContact, Connection, PostgresEventStore
-from shared.eventstore.vault import PersonalDataVault
+from shared.eventstore import Append, Appended, Connection, PostgresEventStore
 
 log = logging.getLogger(__name__)
 PRODUCER = "intake"

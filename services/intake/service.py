@@ -12,9 +12,9 @@ from services.intake.domain.commands import Assign
 from services.intake.filing import FilingService
 from services.intake.metrics import IntakeMetrics
 from services.intake.submissions import Submissions
-from shared.gazetteer import Gazetteer
-from shared.runtime import Runtime
-from shared.units import LEVELS, UnitRegistry
+from shared.places.gazetteer import Gazetteer
+from shared.places.units import LEVELS, UnitRegistry
+from shared.service.runtime import Runtime
 
 
 class UnknownUnitError(LookupError):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from shared.settings import ServiceSettings
+from shared.service.settings import ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):

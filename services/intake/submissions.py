@@ -23,9 +23,9 @@ from services.intake.domain.problems import Problem
 from services.intake.domain.submission import SubmissionError, parse_submission, parse_web_submission
 from services.intake.filing import Filed, FilingService
 from services.intake.metrics import IntakeMetrics
-from shared.dlq import DeadLetter, FieldError
-from shared.gazetteer import Gazetteer
-from shared.retry import is_transient, until_done
+from shared.messaging.dlq import DeadLetter, FieldError
+from shared.places.gazetteer import Gazetteer
+from shared.service.retry import is_transient, until_done
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024  # bytes of a web submission (B5: 413 beyond)

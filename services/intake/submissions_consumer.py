@@ -14,10 +14,10 @@ from functools import partial
 from aiokafka import ConsumerRecord
 
 from services.intake.submissions import Submissions
-from shared.consumer import subscribe_batches
-from shared.dlq import DeadLetterPublisher
-from shared.retry import until_done
-from shared.runtime import Runtime
+from shared.messaging.consumer import subscribe_batches
+from shared.messaging.dlq import DeadLetterPublisher
+from shared.service.retry import until_done
+from shared.service.runtime import Runtime
 
 log = logging.getLogger(__name__)
 GROUP = "intake"

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.units import UnitRegistry
+from shared.places.units import UnitRegistry
 
 Role = Literal["unit", "working_group", "channel", "ops"]
 

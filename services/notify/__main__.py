@@ -2,7 +2,7 @@
 
 from services.notify.bootstrap import bootstrap
 from services.notify.settings import NotifySettings
-from shared.serve import configure_logging, serve
+from shared.service.serve import configure_logging, serve
 
 
 def main() -> None:

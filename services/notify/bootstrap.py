@@ -15,13 +15,13 @@ from services.notify.receipts import receipts_router
 from services.notify.sender import SenderOptions, SmsSender
 from services.notify.settings import NotifySettings
 from services.notify.twilio import TwilioProvider
-from shared.consumer import CaseEventConsumer
 from shared.eventstore import MigrationSet
-from shared.gazetteer import load_gazetteer
-from shared.http import service_app
-from shared.outbox_relay import OutboxRelay
-from shared.runtime import Runtime
-from shared.units_file import load_units
+from shared.messaging.consumer import CaseEventConsumer
+from shared.messaging.outbox_relay import OutboxRelay
+from shared.places.gazetteer import load_gazetteer
+from shared.places.units_file import load_units
+from shared.service.http import service_app
+from shared.service.runtime import Runtime
 
 SERVICE = "notify"
 MIGRATIONS = MigrationSet(SERVICE, Path(__file__).parent / "sql")

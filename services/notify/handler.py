@@ -16,10 +16,10 @@ from services.notify.domain.notices import NOTIFIED_TYPES, CaseFacts, notices_fo
 from services.notify.domain.texts import Texts
 from services.notify.metrics import NotifyMetrics
 from services.notify.notifications import Intent, record_intents
-from shared.consumer import Batch
 from shared.events import ComplaintFiled, Envelope, EventDecodeError, payload_of
 from shared.events.types import Language
-from shared.units import UnitRegistry
+from shared.messaging.consumer import Batch
+from shared.places.units import UnitRegistry
 
 log = logging.getLogger(__name__)
 

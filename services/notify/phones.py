@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from services.notify.domain.notices import CITIZEN
 from services.notify.notifications import Claimed
 from services.notify.opt_outs import opted_out
-from shared.eventstore import PersonalDataVault
+from shared.contacts import Contacts
 from shared.eventstore.store import Connection
-from shared.units import UnitRegistry
+from shared.places.units import UnitRegistry
 
 
 async def phones_of(
-    connection: Connection, vault: PersonalDataVault, units: UnitRegistry, claimed: Sequence[Claimed]
+    connection: Connection, vault: Contacts, units: UnitRegistry, claimed: Sequence[Claimed]
 ) -> tuple[dict[int, str | None], set[str]]:
     """Each notice's phone by notice id (None when there is none), and which of the phones opted out."""
     citizen_ids = [c.citizen_id for c in claimed if c.recipient == CITIZEN and c.citizen_id is not None]

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request, Response
 
 from services.notify.metrics import NotifyMetrics
 from services.notify.settings import NotifySettings
-from services.notify.signature import signature_matches
 from shared.eventstore.store import Connection
-from shared.http import runtime_of
+from shared.service.http import runtime_of
+from shared.sms.signature import signature_matches
 
 log = logging.getLogger(__name__)
 # Twilio's message statuses in the order a message goes through them; finals share the last rank.

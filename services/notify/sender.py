@@ -32,10 +32,11 @@ from services.notify.notifications import Claimed, Outcome, claim, release_any
 from services.notify.phones import phones_of
 from services.notify.provider import SmsProvider
 from services.notify.recording import Finished, record
+from shared.contacts import Contacts
 from shared.eventstore import VersionConflictError
-from shared.retry import until_done
-from shared.runtime import Runtime
-from shared.units import UnitRegistry
+from shared.places.units import UnitRegistry
+from shared.service.retry import until_done
+from shared.service.runtime import Runtime
 
 log = logging.getLogger(__name__)
 CLAIM_BATCH = 500
@@ -185,7 +186,7 @@ class SmsSender:
     async def _dispatch(self, claimed: list[Claimed]) -> None:
         """Find each notice's phone; queue the sendable ones, finish the others as skipped."""
         async with self._runtime.pool.acquire() as connection:
-            phones, stopped = await phones_of(connection, self._runtime.vault, self.units, claimed)
+            phones, stopped = await phones_of(connection, Contacts(self._runtime.pool), self.units, claimed)
         now = time.monotonic()
         for notice in claimed:
             phone = phones.get(notice.id)

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from services.notify.domain.sending import RetryPolicy
 from shared.events.types import Language
-from shared.settings import ServiceSettings
+from shared.service.settings import ServiceSettings
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -2,7 +2,7 @@
 
 from services.routing.bootstrap import bootstrap
 from services.routing.settings import RoutingSettings
-from shared.serve import configure_logging, serve
+from shared.service.serve import configure_logging, serve
 
 
 def main() -> None:

@@ -8,13 +8,13 @@ from prometheus_client import CollectorRegistry
 from services.routing.domain.rules import load_rules
 from services.routing.router import RouteFilings, RoutingMetrics
 from services.routing.settings import RoutingSettings
-from shared.clock import Clock, system_clock
-from shared.consumer import CaseEventConsumer
-from shared.gazetteer import load_gazetteer
-from shared.http import service_app
-from shared.outbox_relay import OutboxRelay
-from shared.runtime import Runtime
-from shared.units_file import load_units
+from shared.messaging.consumer import CaseEventConsumer
+from shared.messaging.outbox_relay import OutboxRelay
+from shared.places.gazetteer import load_gazetteer
+from shared.places.units_file import load_units
+from shared.service.clock import Clock, system_clock
+from shared.service.http import service_app
+from shared.service.runtime import Runtime
 
 SERVICE = "routing"
 

@@ -18,8 +18,6 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from services.routing.domain.decide import Assignment, Decision, Filing, decide
 from services.routing.domain.rules import RoutingRules
-from shared.clock import Clock
-from shared.consumer import Batch
 from shared.events import (
     Actor,
     CaseAssigned,
@@ -31,7 +29,9 @@ from shared.events import (
     payload_of,
 )
 from shared.eventstore import Append, Appended, VersionConflictError
-from shared.units import UnitRegistry
+from shared.messaging.consumer import Batch
+from shared.places.units import UnitRegistry
+from shared.service.clock import Clock
 
 PRODUCER = "routing"
 ACTOR = Actor(kind="system", id="routing")
@@ -51,7 +51,7 @@ class RoutingMetrics:
 
 
 class RouteFilings:
-    """A :class:`shared.consumer.CaseEventHandler` for ``ComplaintFiled``."""
+    """A :class:`shared.messaging.consumer.CaseEventHandler` for ``ComplaintFiled``."""
 
     event_types = frozenset({"ComplaintFiled"})
 

@@ -9,8 +9,8 @@ from services.sla.bootstrap import bootstrap
 from services.sla.domain.policy import PolicyError
 from services.sla.settings import SlaSettings
 from services.sla.units import UnknownUnitError
-from shared.serve import configure_logging, serve
-from shared.units_file import UnitsFileError
+from shared.places.units_file import UnitsFileError
+from shared.service.serve import configure_logging, serve
 
 log = logging.getLogger("sla")
 

@@ -19,13 +19,13 @@ from services.sla.projector import DeadlineProjection
 from services.sla.settings import SlaSettings
 from services.sla.timer import SlaTimer, system_now
 from services.sla.units import EscalationUnits
-from shared.consumer import CaseEventConsumer
 from shared.eventstore.migrations import MigrationSet
-from shared.gazetteer import load_gazetteer
-from shared.http import service_app
-from shared.outbox_relay import OutboxRelay
-from shared.runtime import Runtime
-from shared.units_file import load_units
+from shared.messaging.consumer import CaseEventConsumer
+from shared.messaging.outbox_relay import OutboxRelay
+from shared.places.gazetteer import load_gazetteer
+from shared.places.units_file import load_units
+from shared.service.http import service_app
+from shared.service.runtime import Runtime
 
 SERVICE = "sla"
 MIGRATIONS = MigrationSet(SERVICE, Path(__file__).parent / "sql")

@@ -14,8 +14,8 @@ from services.sla import deadlines
 from services.sla.deadlines import DeadlineRow
 from services.sla.domain.clocks import replay, upcoming
 from services.sla.domain.policy import SlaPolicy
-from shared.consumer import Batch
 from shared.events import Envelope
+from shared.messaging.consumer import Batch
 
 # The events that move a case's deadline and that other services write. ComplaintFiled starts no clock
 # (its category is read when the stream is replayed). SlaBreached and CaseEscalated come from the timer,
@@ -35,7 +35,7 @@ def derive(case_id: UUID, stream: Sequence[Envelope], policy: SlaPolicy) -> Dead
 
 
 class DeadlineProjection:
-    """Keeps ``sla_deadlines`` in step with the case streams (a :class:`shared.projection.Projection`)."""
+    """Keeps ``sla_deadlines`` in step with the case streams (a ``Projection`` of shared.messaging)."""
 
     name = "sla_deadlines"
     tables = ("sla_deadlines",)

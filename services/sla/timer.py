@@ -21,8 +21,8 @@ from services.sla import deadlines
 from services.sla.firing import STUCK_DELAY, Firing
 from services.sla.metrics import SlaMetrics
 from shared.eventstore.store import VersionConflictError
-from shared.retry import Backoff, is_transient
-from shared.runtime import Runtime
+from shared.service.retry import Backoff, is_transient
+from shared.service.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from services.sla.domain.policy import Ladder
 from shared.events import Envelope
 from shared.events.types import UnitRef
-from shared.units import LEVELS, UnitRegistry
+from shared.places.units import LEVELS, UnitRegistry
 
 log = logging.getLogger(__name__)
 

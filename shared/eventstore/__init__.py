@@ -1,4 +1,4 @@
-"""The event store, its migrations and the personal-data vault (PostgreSQL over asyncpg)."""
+"""The event store and its migrations (PostgreSQL over asyncpg)."""
 
 from shared.eventstore.migrations import EVENT_STORE, MigrationSet, migrate
 from shared.eventstore.store import (
@@ -9,16 +9,13 @@ from shared.eventstore.store import (
     StoredEvent,
     VersionConflictError,
 )
-from shared.eventstore.vault import CitizenContact, PersonalDataVault
 
 __all__ = [
     "EVENT_STORE",
     "Append",
     "Appended",
-    "CitizenContact",
     "Connection",
     "MigrationSet",
-    "PersonalDataVault",
     "PostgresEventStore",
     "StoredEvent",
     "VersionConflictError",

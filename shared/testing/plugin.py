@@ -13,8 +13,8 @@ import asyncpg
 import pytest
 import uvloop
 
-from shared.database import create_pool
 from shared.eventstore import EVENT_STORE, PostgresEventStore, migrate
+from shared.service.database import create_pool
 from shared.testing.servers import LocalServers, new_topic_prefix
 
 

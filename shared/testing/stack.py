@@ -3,7 +3,7 @@
 Used by the chaos test and the end-to-end benchmark: each service can be SIGKILLed and started again
 by name while the others run, against a broker and a cluster the caller owns. Like ``make run``, the
 stack supervises its services: one that exits on its own (not by :meth:`ServiceStack.kill`) is started
-again, the way a service stuck on a Kafka client leaves to be restarted (``shared.offsets``).
+again, the way a service stuck on a Kafka client leaves to be restarted (``shared.messaging.offsets``).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from uuid import UUID
 import asyncpg
 import httpx
 
-from shared.retry import is_transient
+from shared.service.retry import is_transient
 from shared.testing.kafka import produce
 from shared.testing.servers import LocalServers
 from shared.testing.stack import SERVICES, ServiceStack

@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from shared.retry import Backoff, is_transient
+from shared.service.retry import Backoff, is_transient
 from tests.chaos.checks import Complaint, Findings, Sms, StoredEvent, examine
 
 T = TypeVar("T")

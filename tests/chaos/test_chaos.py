@@ -12,9 +12,9 @@ import asyncpg
 import httpx
 import pytest
 
+from shared.messaging.topics import Topics
 from shared.testing.servers import LocalServers, new_topic_prefix
 from shared.testing.stack import ServiceStack
-from shared.topics import Topics
 from tests.chaos.drive import Acknowledger, Feeder, unleash
 from tests.chaos.observe import settle
 from tests.chaos.report import Report

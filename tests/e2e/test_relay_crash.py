@@ -11,7 +11,7 @@ import pytest
 
 from shared.events import decode_envelope
 from shared.eventstore import Append, PostgresEventStore
-from shared.outbox_relay import PENDING_EVENTS
+from shared.messaging.outbox_relay import PENDING_EVENTS
 from shared.testing.events import new_event
 from shared.testing.kafka import eventually, read_topic
 from shared.testing.servers import ServiceProcess

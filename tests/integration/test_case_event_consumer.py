@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from shared.consumer import Batch, CaseEventConsumer, CaseEventProcessor
 from shared.events import CitizenReplied, encode_envelope
 from shared.eventstore import Append, PostgresEventStore
-from shared.outbox_relay import OutboxRelay
-from shared.runtime import Component, Runtime
-from shared.settings import ServiceSettings
+from shared.messaging.consumer import Batch, CaseEventConsumer, CaseEventProcessor
+from shared.messaging.outbox_relay import OutboxRelay
+from shared.service.runtime import Component, Runtime
+from shared.service.settings import ServiceSettings
 from shared.testing.events import new_event
 from shared.testing.kafka import at_least, eventually, produce, read_topic
 from shared.testing.servers import LocalServers

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.database import create_pool
+from shared.service.database import create_pool
 
 
 async def test_a_connection_released_inside_a_transaction_comes_back_rolled_back(database_url: str) -> None:

@@ -7,7 +7,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import CommitFailedError
 
-from shared.offsets import StuckConsumerError, broker_answers, commit_offsets
+from shared.messaging.offsets import StuckConsumerError, broker_answers, commit_offsets
 from shared.testing.servers import LocalServers
 
 pytestmark = pytest.mark.integration

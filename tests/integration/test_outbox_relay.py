@@ -11,9 +11,9 @@ import pytest
 
 from shared.events import decode_envelope
 from shared.eventstore import Append, PostgresEventStore
-from shared.outbox_relay import OutboxRelay
-from shared.runtime import Runtime
-from shared.settings import ServiceSettings
+from shared.messaging.outbox_relay import OutboxRelay
+from shared.service.runtime import Runtime
+from shared.service.settings import ServiceSettings
 from shared.testing.events import new_event
 from shared.testing.kafka import at_least, eventually, read_topic
 

@@ -6,8 +6,8 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from shared.partition_batches import send_keyed
-from shared.partitioner import partition_for
+from shared.messaging.partition_batches import send_keyed
+from shared.messaging.partitioner import partition_for
 from shared.testing.kafka import at_least, read_topic
 
 pytestmark = pytest.mark.integration

@@ -26,7 +26,7 @@ from services.intake.service import Intake, UnknownUnitError
 from services.intake.tokens import Principal, TokenBook
 from services.intake.views import CommandDone, InboxCase, QueueCase
 from shared.events.types import Verdict
-from shared.units import WORKING_GROUP
+from shared.places.units import WORKING_GROUP
 
 IdempotencyKey = Annotated[
     str | None,

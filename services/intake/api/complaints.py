@@ -14,7 +14,7 @@ from services.intake.domain.submission import SubmissionError, WebSubmission
 from services.intake.service import Intake
 from services.intake.submissions import MAX_BODY
 from services.intake.views import Accepted, PublicStatus
-from shared.retry import is_transient
+from shared.service.retry import is_transient
 
 IdempotencyKey = Annotated[
     str | None,

@@ -24,7 +24,7 @@ from shared.events.types import (
     Verdict,
     VerdictRecorded,
 )
-from shared.units import WORKING_GROUP
+from shared.places.units import WORKING_GROUP
 
 CommandName = Literal["acknowledge", "resolve", "refuse", "request-info", "verdict", "assign"]
 

@@ -23,7 +23,8 @@ from shared.events.types import (
     ResolvedLocation,
     Subject,
 )
-from shared.gazetteer import Gazetteer
+from shared.places.gazetteer import Gazetteer
+from shared.places.text import find_places
 
 # DESIGN.md B6: a complaint about the police, or of these categories, is confidential.
 CONFIDENTIAL_CATEGORIES: frozenset[str] = frozenset({"police_misconduct", "corruption"})
@@ -126,6 +127,6 @@ def _location(submission: ChannelSubmission, gazetteer: Gazetteer) -> ResolvedLo
         )  # fmt: skip
     if submission.channel in FREE_TEXT_CHANNELS:
         # No place found in the text is no reason to refuse: the case is filed and routing triages it.
-        found = gazetteer.find_in_text(submission.text)
+        found = find_places(gazetteer, submission.text)
         return ResolvedLocation(province=found.province, district=found.district, commune=found.commune)
     return ResolvedLocation()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic_core import PydanticCustomError
 
-from shared.gazetteer import Gazetteer, Outcome, Resolution
+from shared.places.gazetteer import Gazetteer, Outcome, Resolution
 
 
 def resolve_province(gazetteer: Gazetteer, value: str) -> str:

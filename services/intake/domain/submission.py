@@ -30,7 +30,7 @@ from services.intake.domain.phone import e164
 from services.intake.domain.places import resolve_commune, resolve_district, resolve_province
 from services.intake.domain.problems import Problem, problems_of
 from shared.events.types import Category, Channel, Language, SubjectKind
-from shared.gazetteer import Gazetteer
+from shared.places.gazetteer import Gazetteer
 
 # Messenger and SMS carry free text only: intake looks for the place in the text itself.
 FREE_TEXT_CHANNELS: frozenset[str] = frozenset({"facebook", "sms"})

@@ -8,9 +8,6 @@ CREATE TABLE intake_references (
     case_id   uuid NOT NULL UNIQUE
 );
 
--- Filings look citizens up by Messenger id as well as by phone (the vault indexes phones already).
-CREATE INDEX IF NOT EXISTS citizens_facebook_psid ON citizens (facebook_psid) WHERE facebook_psid IS NOT NULL;
-
 -- The case status projection: one row per case, the state folded from its events.
 CREATE TABLE intake_cases (
     case_id       uuid PRIMARY KEY,

@@ -23,7 +23,7 @@ from shared.events import (
     VerdictRecorded,
 )
 from shared.events.types import Language, UnitRef
-from shared.units import UnitRegistry
+from shared.places.units import UnitRegistry
 
 CITIZEN = "citizen"
 NOTIFIED_TYPES = frozenset(

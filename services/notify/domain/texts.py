@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.events.types import EscalationReason, Language, Verdict
-from shared.sms_segments import Segments, segment
+from shared.sms.segments import Segments, segment
 
 # Each template and the placeholders it must use, no more, no less.
 TEMPLATE_FIELDS: dict[str, frozenset[str]] = {

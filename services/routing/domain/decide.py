@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from services.routing.domain.rules import RoutingRules, Rule
 from shared.events.types import UnitRef
-from shared.places import iso_of
-from shared.units import (
+from shared.places.records import iso_of
+from shared.places.units import (
     LEVELS,
     UnitRegistry,
     commune_id,

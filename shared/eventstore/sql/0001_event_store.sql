@@ -30,17 +30,7 @@ CREATE TABLE outbox (
     payload  text NOT NULL
 );
 
--- The personal-data vault: the only place names, phone numbers and Messenger ids are kept.
--- Events carry citizen_id; erasing a citizen deletes this row and leaves the log as it is.
-CREATE TABLE citizens (
-    citizen_id    uuid PRIMARY KEY,
-    name          text,
-    phone         text,
-    facebook_psid text,
-    language      text NOT NULL DEFAULT 'km',
-    created_at    timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX citizens_phone ON citizens (phone) WHERE phone IS NOT NULL;
+-- (The personal-data vault, once created here, is intake's: services/intake/sql/0002_vault.sql.)
 
 -- Which events each consumer group has handled, written in the handler's own transaction so a
 -- redelivered event is recognised and skipped (effectively once).

@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from shared.localstack.kafka import PROJECT_ROOT
-from shared.outbox_relay import PENDING_FOR_CASE
+from shared.messaging.outbox_relay import PENDING_FOR_CASE
 from shared.testing.kafka import eventually
 from shared.testing.servers import LocalServers, new_topic_prefix
 from shared.testing.stack import ServiceStack

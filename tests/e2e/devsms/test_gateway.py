@@ -11,8 +11,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request, Response
 
-from services.notify.signature import twilio_signature
 from shared.localstack import free_port
+from shared.sms.signature import twilio_signature
 from shared.testing.kafka import eventually
 from tests.integration.notify.support import Gateway, running_gateway
 

@@ -10,7 +10,7 @@ import pytest
 
 from shared.events import Actor, CaseNeedsTriage, CitizenReplied, decode_envelope
 from shared.eventstore import Append, Appended, PostgresEventStore, VersionConflictError
-from shared.outbox_relay import PENDING, PENDING_FOR_CASE, RELAY_SESSION
+from shared.messaging.outbox_relay import PENDING, PENDING_FOR_CASE, RELAY_SESSION
 from shared.testing.events import new_event
 
 pytestmark = pytest.mark.integration

@@ -17,7 +17,7 @@ from services.intake.service import Intake
 from services.intake.settings import IntakeSettings
 from shared.events import EventData
 from shared.events.types import CaseAssigned
-from shared.runtime import Runtime
+from shared.service.runtime import Runtime
 from shared.testing.events import new_event
 from shared.testing.kafka import eventually
 

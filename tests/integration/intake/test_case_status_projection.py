@@ -12,7 +12,7 @@ import pytest
 from cli.projections import PROJECTIONS
 from services.intake.case_status import CaseStatusProjection
 from shared.events.types import CaseEscalated, CaseNeedsTriage, CitizenNotified, SlaBreached, VerdictRecorded
-from shared.projection import rebuild
+from shared.messaging.projection import rebuild
 from shared.testing.kafka import eventually
 from tests.integration.intake.harness import Running, append, assign, bearer, file
 from tests.unit.intake.samples import encode, web_submission

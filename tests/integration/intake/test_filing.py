@@ -16,8 +16,9 @@ from services.intake.domain.identity import reference_for
 from services.intake.domain.submission import parse_submission
 from services.intake.filing import FilingService
 from services.intake.metrics import IntakeMetrics
-from shared.eventstore import EVENT_STORE, PersonalDataVault, PostgresEventStore, migrate
-from shared.gazetteer import load_gazetteer
+from services.intake.vault import PersonalDataVault
+from shared.eventstore import EVENT_STORE, PostgresEventStore, migrate
+from shared.places.gazetteer import load_gazetteer
 from tests.unit.intake.samples import NAME, PHONE_E164, encode, submission
 
 pytestmark = pytest.mark.integration

@@ -12,6 +12,7 @@ import asyncpg
 import pytest
 
 from services.intake.domain.identity import case_id_for
+from shared.contacts import Contacts
 from shared.events import decode_envelope
 from shared.testing.kafka import at_least, eventually, produce, read_topic
 from shared.testing.servers import LocalServers
@@ -146,7 +147,7 @@ async def test_khmer_comes_back_unchanged_and_the_contact_appears_in_no_event_me
         published = await read_topic(kafka_bootstrap, case_events, until=at_least(2), within=30)
         stored = await intake.runtime.pool.fetch("SELECT data::text AS data FROM events")
         ids = await intake.runtime.pool.fetch("SELECT data->'citizen'->>'citizen_id' AS id FROM events")
-        vault = await intake.runtime.vault.get_many([uuid.UUID(row["id"]) for row in ids])
+        vault = await Contacts(intake.runtime.pool).get_many([uuid.UUID(row["id"]) for row in ids])
 
     sms = decode_envelope(next(r.value for r in published if b"sms-1" in r.value))
     assert sms.data["text"].encode() == KHMER_TEXT.encode()  # trimmed, otherwise byte for byte

@@ -17,14 +17,17 @@ import uvicorn
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
+from services.intake.bootstrap import MIGRATIONS as INTAKE_MIGRATIONS
+from services.intake.vault import PersonalDataVault
 from services.notify.bootstrap import bootstrap
 from services.notify.settings import NotifySettings
+from shared.contacts import CitizenContact
 from shared.events import EventData
 from shared.events.types import Language
-from shared.eventstore import Append, CitizenContact, PersonalDataVault, PostgresEventStore
+from shared.eventstore import Append, PostgresEventStore, migrate
 from shared.eventstore.store import Appended
 from shared.localstack import free_port
-from shared.runtime import Runtime
+from shared.service.runtime import Runtime
 from shared.testing.events import new_event
 from shared.testing.kafka import eventually
 from shared.testing.servers import ServiceProcess
@@ -115,10 +118,17 @@ async def serving_notify(
         await task
 
 
+async def vault(pool: asyncpg.Pool) -> PersonalDataVault:
+    """Intake's vault, created as intake creates it (notify only reads it)."""
+    async with pool.acquire() as connection:
+        await migrate(connection, [INTAKE_MIGRATIONS])
+    return PersonalDataVault(pool)
+
+
 async def new_citizen(pool: asyncpg.Pool, phone: str | None, language: Language = "en") -> uuid.UUID:
     citizen_id = uuid.uuid4()
     contact = CitizenContact(citizen_id=citizen_id, phone=phone, language=language)
-    await PersonalDataVault(pool).put(contact)
+    await (await vault(pool)).put(contact)
     return citizen_id
 
 
@@ -145,7 +155,7 @@ async def file_many(pool: asyncpg.Pool, count: int, language: Language = "en") -
     by_phone = {new_phone(): uuid.uuid4() for _ in range(count)}
     contacts = {phone: uuid.uuid4() for phone in by_phone}
     async with pool.acquire() as connection:
-        await PersonalDataVault(pool).put_many(
+        await (await vault(pool)).put_many(
             [CitizenContact(citizen_id=c, phone=p, language=language) for p, c in contacts.items()],
             connection=connection,
         )

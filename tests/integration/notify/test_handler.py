@@ -13,12 +13,12 @@ from services.notify.domain.texts import load_texts
 from services.notify.handler import NotifyHandler
 from services.notify.metrics import NotifyMetrics
 from services.notify.settings import TEMPLATES
-from shared.consumer import Batch
 from shared.events import CaseResolved, Envelope
 from shared.eventstore import EVENT_STORE, PostgresEventStore, migrate
-from shared.gazetteer import load_gazetteer
+from shared.messaging.consumer import Batch
+from shared.places.gazetteer import load_gazetteer
+from shared.places.units_file import load_units
 from shared.testing.events import new_event
-from shared.units_file import load_units
 from tests.integration.notify.support import add_events, file_case
 
 pytestmark = pytest.mark.integration

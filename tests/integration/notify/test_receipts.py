@@ -6,8 +6,8 @@ import asyncpg
 import httpx
 import pytest
 
-from services.notify.signature import twilio_signature
 from shared.eventstore import PostgresEventStore
+from shared.sms.signature import twilio_signature
 from shared.testing.kafka import eventually
 from tests.integration.notify.support import (
     file_case,

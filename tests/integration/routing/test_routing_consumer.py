@@ -12,7 +12,7 @@ from services.routing.settings import RoutingSettings
 from shared.events import Actor, CaseAssigned, Envelope, encode_envelope
 from shared.events.types import UnitRef
 from shared.eventstore import PostgresEventStore
-from shared.runtime import Runtime
+from shared.service.runtime import Runtime
 from shared.testing.events import complaint_filed, new_event
 from shared.testing.kafka import eventually, produce
 

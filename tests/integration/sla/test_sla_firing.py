@@ -12,10 +12,10 @@ from services.sla.domain.policy import SlaPolicy, load_policy
 from services.sla.firing import Firing
 from services.sla.projector import DeadlineProjection
 from services.sla.units import EscalationUnits
-from shared.consumer import Batch
 from shared.eventstore import PostgresEventStore, migrate
-from shared.gazetteer import load_gazetteer
-from shared.units_file import load_units
+from shared.messaging.consumer import Batch
+from shared.places.gazetteer import load_gazetteer
+from shared.places.units_file import load_units
 from tests.integration.sla.cases import (
     DEPLOY,
     acknowledged,

@@ -9,11 +9,11 @@ import pytest
 from services.sla.bootstrap import MIGRATIONS
 from services.sla.domain.policy import load_policy
 from services.sla.projector import DeadlineProjection
-from shared.consumer import Batch
 from shared.events import CaseEscalated, CaseNeedsTriage, CaseResolved, SlaBreached
 from shared.events.types import UnitRef
 from shared.eventstore import PostgresEventStore, migrate
-from shared.projection import rebuild
+from shared.messaging.consumer import Batch
+from shared.messaging.projection import rebuild
 from tests.integration.sla.cases import (
     DEPLOY,
     POLICE,

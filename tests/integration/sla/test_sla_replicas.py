@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from services.sla.bootstrap import build_runtime
-from shared.runtime import Runtime
+from shared.service.runtime import Runtime
 from shared.testing.kafka import eventually
 from tests.integration.sla.cases import (
     assigned,

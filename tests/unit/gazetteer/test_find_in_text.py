@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.gazetteer import TextMatch, load_gazetteer
+from shared.places.gazetteer import load_gazetteer
+from shared.places.text import TextMatch, find_places
 
 pytestmark = pytest.mark.unit
 
@@ -46,7 +47,7 @@ gazetteer = load_gazetteer()
 def test_finds_the_most_specific_place(
     text: str, province: str, district: str | None, commune: str | None
 ) -> None:
-    found = gazetteer.find_in_text(text)
+    found = find_places(gazetteer, text)
     assert (found.province, found.district, found.commune) == (province, district, commune)
 
 
@@ -64,30 +65,30 @@ def test_finds_the_most_specific_place(
     ],
 )
 def test_finds_nothing_where_nothing_is_named(text: str) -> None:
-    assert gazetteer.find_in_text(text) == TextMatch()
+    assert find_places(gazetteer, text) == TextMatch()
 
 
 def test_a_district_decides_between_provinces() -> None:
-    found = gazetteer.find_in_text("I moved from Kampot to Phnom Penh; police in Tuol Kouk ignored me")
+    found = find_places(gazetteer, "I moved from Kampot to Phnom Penh; police in Tuol Kouk ignored me")
     assert (found.province, found.district) == ("KH-12", "1204")
     assert found.other_provinces == ("KH-7",)
 
 
 def test_the_province_named_most_often_wins_and_others_are_listed() -> None:
-    found = gazetteer.find_in_text("I moved from Pursat to Kampot; a neighbour in Kampot threatens me")
+    found = find_places(gazetteer, "I moved from Pursat to Kampot; a neighbour in Kampot threatens me")
     assert found == TextMatch("KH-7", None, None, ("KH-15",))
 
 
 def test_a_longer_name_hides_the_shorter_one_inside_it() -> None:
     # "Banteay Meanchey" holds "Mean Chey", a district of Phnom Penh.
-    assert gazetteer.find_in_text("Banteay Meanchey").other_provinces == ()
-    assert gazetteer.find_in_text("ខេត្តបន្ទាយមានជ័យ") == TextMatch("KH-1")
+    assert find_places(gazetteer, "Banteay Meanchey").other_provinces == ()
+    assert find_places(gazetteer, "ខេត្តបន្ទាយមានជ័យ") == TextMatch("KH-1")
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from("abcdeKkPphnomt -,.ខេត្តបាដំងភ្នំពេញស្រុកឃុំ"), max_size=80))
 def test_whatever_is_found_is_consistent(text: str) -> None:
-    found = gazetteer.find_in_text(text)
+    found = find_places(gazetteer, text)
     if found.province is None:
         assert found == TextMatch()
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.gazetteer import Outcome, Resolution, load_gazetteer
+from shared.places.gazetteer import Outcome, Resolution, load_gazetteer
 
 pytestmark = pytest.mark.unit
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from services.intake.domain.complaint import Complaint, complaint_from, is_confidential
 from services.intake.domain.identity import ALPHABET, case_id_for, filing_key, new_citizen_id, reference_for
 from services.intake.domain.submission import parse_submission
-from shared.gazetteer import load_gazetteer
+from shared.places.gazetteer import load_gazetteer
 from tests.unit.intake.samples import NAME, PHONE_E164, encode, submission
 
 pytestmark = pytest.mark.unit

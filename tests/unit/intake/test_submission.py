@@ -14,7 +14,7 @@ from services.intake.domain.submission import (
     parse_submission,
     parse_web_submission,
 )
-from shared.gazetteer import load_gazetteer
+from shared.places.gazetteer import load_gazetteer
 from tests.unit.intake.samples import KHMER_TEXT, PHONE_E164, encode, submission, web_submission
 
 pytestmark = pytest.mark.unit

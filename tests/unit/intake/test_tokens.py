@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from services.intake.tokens import Principal, TokensFileError, load_tokens
-from shared.gazetteer import load_gazetteer
-from shared.units import build_registry
+from shared.places.gazetteer import load_gazetteer
+from shared.places.units import build_registry
 
 pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[3]

@@ -20,8 +20,8 @@ from shared.events import (
     VerdictRecorded,
 )
 from shared.events.types import Language
+from shared.places.units import Unit, UnitRegistry
 from shared.testing.events import AT
-from shared.units import Unit, UnitRegistry
 from tests.unit.notify.cases import filing
 
 pytestmark = pytest.mark.unit

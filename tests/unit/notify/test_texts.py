@@ -15,8 +15,8 @@ from services.notify.domain.texts import (
 )
 from services.notify.settings import TEMPLATES
 from shared.events.types import Language
-from shared.gazetteer import load_gazetteer
-from shared.units_file import load_units
+from shared.places.gazetteer import load_gazetteer
+from shared.places.units_file import load_units
 
 pytestmark = pytest.mark.unit
 

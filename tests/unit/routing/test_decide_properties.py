@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from services.routing.domain.decide import Assignment, Filing, NeedsTriage, decide
 from services.routing.domain.rules import CATEGORIES, SUBJECT_KINDS, load_rules
-from shared.gazetteer import load_gazetteer
-from shared.units import build_registry
+from shared.places.gazetteer import load_gazetteer
+from shared.places.units import build_registry
 
 pytestmark = pytest.mark.unit
 

@@ -14,8 +14,9 @@ import pytest
 
 from services.routing.domain.decide import Assignment, Filing, decide
 from services.routing.domain.rules import load_rules
-from shared.gazetteer import load_gazetteer
-from shared.units import build_registry
+from shared.places.gazetteer import load_gazetteer
+from shared.places.text import find_places
+from shared.places.units import build_registry
 
 pytestmark = pytest.mark.unit
 
@@ -218,7 +219,7 @@ CASES = {
 
 def _filing(case: Case) -> Filing:
     if case.place is None:
-        found = gazetteer.find_in_text(case.text)
+        found = find_places(gazetteer, case.text)
         province, district, commune = found.province, found.district, found.commune
     else:
         province_name, district_name, commune_name = case.place

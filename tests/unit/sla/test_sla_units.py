@@ -9,9 +9,9 @@ import pytest
 from services.sla.domain.policy import Ladder, LadderLevel, load_policy
 from services.sla.units import EscalationUnits, UnknownUnitError
 from shared.events import Actor, Envelope
-from shared.gazetteer import load_gazetteer
-from shared.units import UnitRegistry
-from shared.units_file import load_units
+from shared.places.gazetteer import load_gazetteer
+from shared.places.units import UnitRegistry
+from shared.places.units_file import load_units
 
 pytestmark = pytest.mark.unit
 

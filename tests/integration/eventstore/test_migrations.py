@@ -1,4 +1,4 @@
-"""The personal-data vault, and migrations that several processes may run at once."""
+"""Migrations that several processes may run at once."""
 
 import asyncio
 import shutil
@@ -9,30 +9,10 @@ import asyncpg
 import pytest
 
 from shared.events import decode_envelope
-from shared.eventstore import EVENT_STORE, CitizenContact, MigrationSet, PersonalDataVault, migrate
-from shared.outbox_relay import PENDING
+from shared.eventstore import EVENT_STORE, MigrationSet, migrate
+from shared.messaging.outbox_relay import PENDING
 
 pytestmark = pytest.mark.integration
-
-
-async def test_contacts_are_kept_read_and_erased(pool: asyncpg.Pool) -> None:
-    vault = PersonalDataVault(pool)
-    citizen = CitizenContact(citizen_id=uuid.uuid4(), name="សុខ ចាន់", phone="+85512345678", language="km")
-    await vault.put(citizen)
-    assert await vault.get(citizen.citizen_id) == citizen
-    await vault.put(CitizenContact(citizen_id=citizen.citizen_id, facebook_psid="psid-1", language="km"))
-    updated = await vault.get(citizen.citizen_id)
-    assert updated is not None
-    assert (updated.name, updated.phone, updated.facebook_psid) == ("សុខ ចាន់", "+85512345678", "psid-1")
-    assert await vault.erase(citizen.citizen_id)
-    assert await vault.get(citizen.citizen_id) is None
-    assert not await vault.erase(citizen.citizen_id)
-
-
-def test_a_contact_never_shows_itself_in_logs() -> None:
-    citizen = CitizenContact(citizen_id=uuid.uuid4(), name="Dara", phone="+85512345678")
-    assert "+85512345678" not in repr(citizen)
-    assert "Dara" not in f"{citizen}"
 
 
 async def test_migrations_from_several_processes_at_once_apply_once(database_url: str) -> None:

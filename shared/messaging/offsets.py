@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import CommitFailedError
 
-from shared.retry import until_done
+from shared.service.retry import until_done
 
 log = logging.getLogger(__name__)
 COMMIT_TIMEOUT = 60.0  # seconds a commit may take while the broker answers; a healthy one takes milliseconds

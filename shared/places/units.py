@@ -16,8 +16,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shared.events.types import UnitKind, UnitRef
-from shared.gazetteer import Gazetteer
-from shared.places import Province
+from shared.places.gazetteer import Gazetteer
+from shared.places.records import Province
 
 WORKING_GROUP = "moi-working-group"
 UNIT_ID = r"^[a-z][a-z0-9-]*(:[A-Za-z0-9-]+)?$"

@@ -16,9 +16,10 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-from shared.places import (
+from shared.places.gazetteer import Gazetteer
+from shared.places.records import (
     ENGLISH_MARKERS_AFTER,
     ENGLISH_MARKERS_BEFORE,
     KHMER_MARKERS,
@@ -28,9 +29,6 @@ from shared.places import (
     name_keys,
     unify_khmer,
 )
-
-if TYPE_CHECKING:
-    from shared.gazetteer import Gazetteer
 
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019\u2018\-][A-Za-z0-9]+)*")
 _KHMER = "\u1780-\u17ff\u19e0-\u19ff"

@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from shared.runtime import Runtime
+from shared.service.runtime import Runtime
 
 
 def service_app(runtime: Runtime, routers: Sequence[APIRouter] = (), **fastapi_options: object) -> FastAPI:

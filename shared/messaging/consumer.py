@@ -23,13 +23,13 @@ from faststream import AckPolicy
 from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 
-from shared.dlq import DeadLetter, DeadLetterPublisher, FieldError
 from shared.events import Envelope, EventDecodeError, decode_envelope
 from shared.eventstore.store import Connection, PostgresEventStore, VersionConflictError
-from shared.offsets import broker_answers, commit_offsets
-from shared.outbox_relay import EVENT_TYPE_HEADER
-from shared.retry import is_transient, until_done
-from shared.runtime import Runtime
+from shared.messaging.dlq import DeadLetter, DeadLetterPublisher, FieldError
+from shared.messaging.offsets import broker_answers, commit_offsets
+from shared.messaging.outbox_relay import EVENT_TYPE_HEADER
+from shared.service.retry import is_transient, until_done
+from shared.service.runtime import Runtime
 
 log = logging.getLogger(__name__)
 Record: TypeAlias = ConsumerRecord  # aiokafka ships no type information

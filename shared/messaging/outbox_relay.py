@@ -27,9 +27,9 @@ import asyncpg
 from prometheus_client import Counter, Gauge
 
 from shared.eventstore.store import Connection
-from shared.partition_batches import send_keyed
-from shared.retry import Backoff, is_transient
-from shared.runtime import Runtime
+from shared.messaging.partition_batches import send_keyed
+from shared.service.retry import Backoff, is_transient
+from shared.service.runtime import Runtime
 
 log = logging.getLogger(__name__)
 EVENT_TYPE_HEADER = "event-type"  # lets consumers skip types they ignore without decoding the value

@@ -20,14 +20,13 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 
-from shared.batch_watch import BatchWatch
-from shared.database import create_pool
 from shared.eventstore.migrations import EVENT_STORE, MigrationSet, migrate
 from shared.eventstore.store import PostgresEventStore
-from shared.eventstore.vault import PersonalDataVault
-from shared.metrics import CommonMetrics
-from shared.partitioner import partition_for
-from shared.settings import ServiceSettings
+from shared.messaging.batch_watch import BatchWatch
+from shared.messaging.partitioner import partition_for
+from shared.service.database import create_pool
+from shared.service.metrics import CommonMetrics
+from shared.service.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 # The cycle collector's thresholds once a service serves: a batch of 500 events makes tens of thousands of
@@ -103,10 +102,6 @@ class Runtime:
     @property
     def event_store(self) -> PostgresEventStore:
         return PostgresEventStore(self.pool)
-
-    @property
-    def vault(self) -> PersonalDataVault:
-        return PersonalDataVault(self.pool)
 
     def watch(self, group: str) -> BatchWatch:
         """A watch on consumer group ``group``'s batches, for readiness and the held-batch gauge."""
