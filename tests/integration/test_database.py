@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from shared.service.database import create_pool
+
+pytestmark = pytest.mark.integration
 
 
 async def test_a_connection_released_inside_a_transaction_comes_back_rolled_back(database_url: str) -> None:
