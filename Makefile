@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Demo settings unless the environment says otherwise: an SLA policy in seconds (B9 passes the rest through).
+# Demo settings unless the environment says otherwise: an SLA policy in seconds (docs/contract.md §Running: make passes the rest through).
 run up: export SLA_POLICY_FILE ?= deploy/sla-policy.demo.yaml
 
 run: install

@@ -47,10 +47,12 @@ from shared.eventstore import (
     VersionConflictError,
     migrate,
 )
+from shared.eventstore.port import version_of
 from shared.messaging.outbox_relay import PENDING, RELAY_SESSION, OutboxRelay
 from shared.messaging.partitioner import partition_for
 from shared.service.database import create_pool
-from shared.service.runtime import Runtime
+from shared.service.infrastructure import Infrastructure
+from shared.service.lifecycle import Lifecycle
 from shared.service.settings import ServiceSettings
 from shared.testing.events import new_event
 from shared.testing.servers import LocalServers, new_topic_prefix
@@ -149,7 +151,7 @@ def _row(case_id: UUID, version: int, new: NewEvent) -> tuple[object, ...]:
 
 def _batch_rows(batch: Batch) -> list[tuple[object, ...]]:
     return [
-        _row(append.case_id, append.expected_version + i, new)
+        _row(append.case_id, version_of(append) + i, new)
         for append in batch
         for i, new in enumerate(append.events, 1)
     ]
@@ -377,7 +379,7 @@ async def create_topics(bootstrap: str, names: Sequence[str]) -> None:
 
 
 async def produce(bootstrap: str, topic: str, payloads: Sequence[tuple[bytes, bytes]]) -> float:
-    """Send every payload keyed without awaiting each, then gather: the producer settings of the Runtime."""
+    """Send every payload keyed without awaiting each, then gather: the producer settings of a service."""
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap,
         enable_idempotence=True,
@@ -397,13 +399,14 @@ async def produce(bootstrap: str, topic: str, payloads: Sequence[tuple[bytes, by
 
 
 async def drain(url: str, bootstrap: str, prefix: str) -> float:
-    """Start a Runtime with the relay and time it until the outbox is empty."""
+    """Start a service running the relay and time it until the outbox is empty."""
     settings = ServiceSettings(kafka_bootstrap_servers=bootstrap, database_url=url, topic_prefix=prefix)
-    runtime = Runtime("bench-relay", settings, components=[OutboxRelay()])
-    async with runtime.running():
+    infra = Infrastructure.build("bench-relay", settings)
+    relay = OutboxRelay(infra.database, infra.producer, infra.topics.case_events, infra.registry)
+    async with Lifecycle(infra, [relay]).running():
         started = time.perf_counter()
         for _ in range(int(DRAIN_TIMEOUT / POLL)):
-            if await runtime.pool.fetchval(_OUTBOX_EMPTY):
+            if await infra.database.pool.fetchval(_OUTBOX_EMPTY):
                 return time.perf_counter() - started
             await asyncio.sleep(POLL)
     raise TimeoutError(f"the relay left events in the outbox after {DRAIN_TIMEOUT:.0f} s")
@@ -435,9 +438,9 @@ NOTES = (
     "the baseline is the faster of INSERT..unnest and COPY.",
     "eventsourcing: Application(PERSISTENCE_MODULE=eventsourcing.postgres) saving a one-event aggregate each "
     "time, from 1 thread and from 8 threads sharing one application.",
-    f"Relay: {RELAYED} events put in the outbox first; timed from the Runtime having started until the "
+    f"Relay: {RELAYED} events put in the outbox first; timed from the service having started until the "
     "outbox is empty (checked every 10 ms). The producer baseline sends the same keyed payloads with the "
-    "Runtime's producer settings (idempotent, acks=all, linger 2 ms, 256 KiB batches, the partitioner of "
+    "services' producer settings (idempotent, acks=all, linger 2 ms, 256 KiB batches, the partitioner of "
     "shared/messaging/partitioner.py) to its own topic; both topics are created beforehand with 4 "
     "partitions.",
     f"'{STORED // 1000}k stored': the events table and raw_events hold {STORED} one-event streams, analyzed, "

@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.common import Comparison, Rate, render, report, write_json
 from bench.routing_loops import raw_loop, route_by_hand
-from services.routing.bootstrap import build_runtime
+from services.routing.bootstrap import build_lifecycle
 from services.routing.domain.rules import load_rules
 from services.routing.settings import RoutingSettings
 from shared.events import Envelope, encode_envelope
@@ -30,7 +30,7 @@ from shared.eventstore import EVENT_STORE, Append, Appended, PostgresEventStore,
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
 from shared.service.database import create_pool
-from shared.service.runtime import Runtime
+from shared.service.metrics import CommonMetrics
 from shared.testing.events import complaint_filed, new_event
 from shared.testing.servers import LocalServers, new_topic_prefix
 
@@ -38,7 +38,7 @@ FILINGS = 20_000
 WARM_UP = 500
 CATEGORIES = ("theft", "drugs", "violence", "traffic", "land_dispute", "public_services", "nuisance", "other")
 NOTES = [
-    "routing: the routing service's runtime in-process (its consumer, decision, batched append_many with "
+    "routing: the routing service in-process (its consumer, decision, batched append_many with "
     "tracking in one transaction per batch, offsets committed after it, and its outbox relay publishing the "
     "decisions), timed from the first filing produced to the last decision stored.",
     "by hand: routing's work on plain aiokafka and asyncpg (bench/routing_loops.py): getmany(500), each "
@@ -97,21 +97,21 @@ async def produce(bootstrap: str, topic: str, envelopes: Sequence[Envelope]) -> 
         await producer.stop()
 
 
-async def wait_for_decisions(runtime: Runtime, expected: int, *, within: float = 300.0) -> None:
+async def wait_for_decisions(metrics: CommonMetrics, expected: int, *, within: float = 300.0) -> None:
     """Until routing's consumer has committed ``expected`` decisions: its own count of the filings it handled,
     raised once their transaction commits (a ``count(*)`` of the events every few milliseconds would cost
     PostgreSQL more than routing's statements do)."""
     deadline = time.monotonic() + within
-    while handled(runtime) < expected:
+    while handled(metrics) < expected:
         if time.monotonic() > deadline:
             raise TimeoutError(f"routing decided fewer than {expected} filings within {within}s")
         await asyncio.sleep(0.005)
 
 
-def handled(runtime: Runtime) -> float:
+def handled(metrics: CommonMetrics) -> float:
     """Routing's ``consumer_events_total{outcome="handled"}``, read from that counter alone (the registry's
     ``get_sample_value`` would collect every metric of the process on each call)."""
-    (family,) = runtime.metrics.consumed.collect()
+    (family,) = metrics.consumed.collect()
     wanted = {"group": "routing", "outcome": "handled"}
     return sum(s.value for s in family.samples if s.name.endswith("_total") and s.labels == wanted)
 
@@ -123,15 +123,16 @@ async def routing_rate(servers: LocalServers, envelopes: Sequence[Envelope], url
     settings = RoutingSettings(
         kafka_bootstrap_servers=servers.kafka.bootstrap_servers, database_url=url, topic_prefix=prefix
     )
-    runtime = build_runtime(settings)
+    service = build_lifecycle(settings)
+    metrics = service.infrastructure.metrics
     topic = f"{prefix}case-events"
-    async with runtime.running():
-        pool = runtime.pool
+    async with service.running():
+        pool = service.infrastructure.database.pool
         await produce(servers.kafka.bootstrap_servers, topic, envelopes[:WARM_UP])
-        await wait_for_decisions(runtime, WARM_UP)
+        await wait_for_decisions(metrics, WARM_UP)
         started = time.perf_counter()
         await produce(servers.kafka.bootstrap_servers, topic, envelopes[WARM_UP:])
-        await wait_for_decisions(runtime, len(envelopes))
+        await wait_for_decisions(metrics, len(envelopes))
         seconds = time.perf_counter() - started
         stored = await pool.fetchval(DECIDED)
         assert stored == len(envelopes), f"{stored} decisions stored for {len(envelopes)} filings"

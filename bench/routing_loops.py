@@ -6,10 +6,10 @@ table like ``events`` in one transaction, then the offset commit; nothing decode
 ``route_by_hand``, routing's own work written by hand: what the same work costs without the service's
 machinery (FastStream's subscriber, the consumer helper, the event store, the outbox relay publishing the
 decisions). Per batch: every record decoded and validated (``decode_envelope``: the envelope and its
-``ComplaintFiled`` in one pydantic pass), then one transaction: the filings' ids recorded in
-``consumer_tracking``, the new ones decided by routing's own domain function, and every decision appended
-on its stream's version, with the batch's outbox row, in one statement; then the offset commit. Nothing
-publishes the decisions.
+``ComplaintFiled`` in one pydantic pass), then one transaction: the filings' ids recorded in the consumer's
+tracking (``shared/messaging/tracking.py``), the new ones decided by routing's own domain function, and every
+decision appended on its stream's version, with the batch's outbox row, in one statement; then the offset
+commit. Nothing publishes the decisions.
 """
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ from services.routing.domain.decide import decide
 from services.routing.domain.rules import RoutingRules
 from services.routing.router import event_data, filing_of
 from shared.events import ComplaintFiled, Envelope, data_json, decode_envelope
+from shared.messaging.tracking import Delivery, track
 from shared.places.units import UnitRegistry
 
-TRACK = """INSERT INTO consumer_tracking (consumer, event_id) SELECT 'by-hand', unnest($1::uuid[])
-           ON CONFLICT DO NOTHING RETURNING event_id"""
 APPEND = """
 WITH new AS (
     SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[])
@@ -47,6 +46,7 @@ INSERT INTO outbox (event_ids) SELECT array_agg(event_id) FROM stored HAVING cou
 """
 
 
+DECISIONS = "SELECT count(*) FROM events WHERE producer = 'routing'"
 RAW_INSERT = """
 INSERT INTO raw_decisions (case_id, version, event_id, type, schema_version, idempotency_key, occurred_at,
                            producer, actor_kind, actor_id, data)
@@ -72,12 +72,17 @@ async def raw_loop(consumer: AIOKafkaConsumer, pool: asyncpg.Pool, until: int) -
 async def route_by_hand(
     consumer: AIOKafkaConsumer, pool: asyncpg.Pool, units: UnitRegistry, rules: RoutingRules, until: int
 ) -> None:
-    """Route filings from ``consumer`` until ``until`` of them have been handled (counted by tracking)."""
-    handled = await pool.fetchval("SELECT count(*) FROM consumer_tracking WHERE consumer = 'by-hand'")
+    """Route filings from ``consumer`` until ``until`` decisions are stored."""
+    handled = await pool.fetchval(DECISIONS)
     while handled < until:
-        filed = [decode_envelope(record.value) for record in await next_records(consumer)]
+        records = await next_records(consumer)
+        filed = [decode_envelope(record.value) for record in records]
+        deliveries = [
+            Delivery(record.topic, record.partition, record.offset, event.event_id)
+            for record, event in zip(records, filed, strict=True)
+        ]
         async with pool.acquire() as connection, connection.transaction():
-            fresh = {row["event_id"] for row in await connection.fetch(TRACK, [e.event_id for e in filed])}
+            fresh = await track(connection, "by-hand", deliveries)
             columns = _decisions([event for event in filed if event.event_id in fresh], units, rules)
             await connection.execute(APPEND, *columns, datetime.now(UTC))
         await consumer.commit()

@@ -26,15 +26,20 @@ import uvloop
 
 from bench.common import RESULTS_DIR
 from services.sla import deadlines
-from services.sla.bootstrap import MIGRATIONS, SERVICE, build_runtime
+from services.sla.bootstrap import MIGRATIONS, SERVICE, build_lifecycle, build_timer
 from services.sla.domain.policy import load_policy
+from services.sla.firing import Firing
 from services.sla.projector import derive
 from services.sla.settings import SlaSettings
 from services.sla.timer import SlaTimer
+from services.sla.units import EscalationUnits
 from shared.events import Actor, CaseAssigned, NewEvent
 from shared.events.types import UnitRef
 from shared.eventstore import EVENT_STORE, migrate
-from shared.service.runtime import Runtime
+from shared.places.gazetteer import load_gazetteer
+from shared.places.units_file import load_units
+from shared.service.infrastructure import Infrastructure
+from shared.service.lifecycle import Lifecycle
 from shared.testing.servers import LocalServers, new_topic_prefix
 
 OPEN = 1_000_000
@@ -212,10 +217,13 @@ async def run(servers: LocalServers, root: Path) -> dict[str, Any]:
     }}  # fmt: skip
 
     # First the timer alone (no consumer, no relay in the process): what firing itself costs.
-    [timer] = [c for c in build_runtime(settings).components if isinstance(c, SlaTimer)]
-    alone = Runtime(SERVICE, settings, components=[timer], migrations=[MIGRATIONS])
-    async with alone.running():
-        pool = alone.pool
+    policy = load_policy(policy_path)
+    units = EscalationUnits(load_units(settings.units_file, load_gazetteer()), policy.ladder)
+    infra = Infrastructure.build(SERVICE, settings)
+    firing = Firing(policy, units, infra.metrics.event_store_conflicts.labels(writer=SERVICE))
+    timer = build_timer(settings, infra, firing)
+    async with Lifecycle(infra, components=[timer], migrations=[MIGRATIONS]).running():
+        pool = infra.database.pool
         print(f"  {SMALL:,} open deadlines: {await fill(pool, SMALL):.1f} s", flush=True)
         results["empty_pass_small"] = {**_pass_summary(await empty_passes(timer)), **await claim_plan(pool)}
         print(f"  empty pass at {SMALL:,}: {results['empty_pass_small']}", flush=True)
@@ -237,10 +245,10 @@ async def run(servers: LocalServers, root: Path) -> dict[str, Any]:
         second = await due_cases(pool, policy_path)
 
     # Then the whole service as deployed: the timer, the case-events consumer and the outbox relay.
-    service = build_runtime(settings)
+    service = build_lifecycle(settings)
     [timer] = [c for c in service.components if isinstance(c, SlaTimer)]
     async with service.running():
-        pool = service.pool
+        pool = service.infrastructure.database.pool
         if datetime.now(UTC) >= second:
             raise RuntimeError("the service started after the due second: raise LEAD")
         results["burst_service"] = await burst(pool, second)
@@ -250,12 +258,12 @@ async def run(servers: LocalServers, root: Path) -> dict[str, Any]:
             **_pass_summary(await empty_passes(timer)), **await claim_plan(pool)
         }  # fmt: skip
         print(f"  empty pass after the bursts: {results['empty_pass_after_burst']}", flush=True)
-        results["metrics"] = _metrics(service)
+        results["metrics"] = _metrics(service.infrastructure)
     return results
 
 
-def _metrics(runtime: Runtime) -> dict[str, float]:
-    get = runtime.registry.get_sample_value
+def _metrics(infra: Infrastructure) -> dict[str, float]:
+    get = infra.registry.get_sample_value
     return {
         "sla_breaches_total": get("sla_breaches_total", {"clock": "acknowledgement", "level": "0"}) or 0.0,
         "sla_timer_conflicts_total": get("sla_timer_conflicts_total") or 0.0,
@@ -304,7 +312,7 @@ NOTES = [
     "new events), each on 1,000,000 open deadlines, with the service's default settings. "
     "Lateness is each stored SlaBreached's occurred_at (the time its pass began deciding) minus its due_at; "
     "'all stored' is when a poll (every 20 ms) first counted every breach, after the second ended.",
-    "Process CPU: user+system seconds of the benchmark process (which runs the SLA runtime) from "
+    "Process CPU: user+system seconds of the benchmark process (which runs the SLA service) from "
     "half a second before the due second until every breach was stored, per breach: a figure less "
     "sensitive than wall-clock time to other work on the machine.",
     "Empty pass: the timer's own run_pass with nothing due (pool acquire, min(due_at) from the index; "

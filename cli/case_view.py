@@ -22,7 +22,7 @@ from shared.events import (
     payload_of,
 )
 
-# The events a citizen is texted about (DESIGN.md B7), unless anonymous.
+# The events a citizen is texted about (docs/contract.md §SMS out), unless anonymous.
 CITIZEN_NOTIFIED = frozenset(
     {"ComplaintFiled", "CaseAssigned", "CaseInfoRequested", "CaseEscalated", "CaseResolved",
      "VerdictRecorded"}

@@ -1,4 +1,4 @@
-"""The dev SMS gateway's record of what it was asked to send (``GET /messages``, DESIGN.md B7)."""
+"""The dev SMS gateway's record of what it was asked to send (``GET /messages``, docs/contract.md §SMS out)."""
 
 from __future__ import annotations
 

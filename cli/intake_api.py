@@ -1,4 +1,4 @@
-"""Intake's HTTP API (DESIGN.md B5) as the tool uses it: file a complaint, act on a case as a responder."""
+"""Intake's HTTP API (docs/contract.md §HTTP) as the tool uses it: file a complaint, act on a case as a responder."""
 
 from __future__ import annotations
 

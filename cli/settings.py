@@ -1,4 +1,4 @@
-"""Where the command-line tool finds the system: B1's variables, plus intake's and the SMS gateway's URLs.
+"""Where the command-line tool finds the system: the variables of docs/contract.md §Settings, plus intake's and the SMS gateway's URLs.
 
 Flags win over the environment, the environment over the defaults of a local ``make run``.
 """
@@ -13,7 +13,7 @@ from shared.service.settings import ServiceSettings
 
 
 class CliSettings(ServiceSettings):
-    """``INTAKE_URL`` and ``SMS_API_BASE`` (the dev gateway is the SMS provider's API base) join B1's."""
+    """``INTAKE_URL`` and ``SMS_API_BASE`` (the dev gateway is the SMS provider's API base) join docs/contract.md §Settings's."""
 
     intake_url: str = Field(default="http://127.0.0.1:8001", min_length=1)
     sms_api_base: str = Field(default="http://127.0.0.1:8025", min_length=1)

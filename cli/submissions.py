@@ -1,4 +1,4 @@
-"""Complaints as channels send them (DESIGN.md B3), and their delivery to ``complaints.submissions``."""
+"""Complaints as channels send them (docs/contract.md §Submissions), and their delivery to ``complaints.submissions``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-# Messenger and SMS carry free text only: intake finds the place in the text (B3).
+# Messenger and SMS carry free text only: intake finds the place in the text (docs/contract.md §Submissions).
 FREE_TEXT_CHANNELS = frozenset({"facebook", "sms"})
 
 
@@ -52,7 +52,7 @@ def web_body(channel_submission: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def encode(body: Mapping[str, Any]) -> bytes:
-    """UTF-8 JSON, Khmer as it is (B2)."""
+    """UTF-8 JSON, Khmer as it is (docs/contract.md §Topics)."""
     return json.dumps(body, ensure_ascii=False).encode()
 
 

@@ -44,7 +44,7 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Story:
-    """One citizen's complaint and what happens to it. ``submission`` is a B3 ChannelSubmission."""
+    """One citizen's complaint and what happens to it. ``submission`` is a ChannelSubmission (docs/contract.md §Submissions)."""
 
     key: str
     title: str

@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -28,8 +27,8 @@ from cli.settings import CliSettings
 from cli.submissions import publish, web_body
 from shared.events import Envelope
 from shared.eventstore import PostgresEventStore
+from shared.service.clock import Clock, system_clock
 
-Clock = Callable[[], datetime]
 PROGRESS_EVERY = 10.0  # seconds between "still waiting" lines
 
 
@@ -64,7 +63,7 @@ class DemoRun:
 
 async def run_demo(
     settings: CliSettings, *, within: float, poll: float = 0.5, rng: random.Random | None = None,
-    clock: Clock = lambda: datetime.now(UTC),
+    clock: Clock = system_clock,
 ) -> DemoRun:  # fmt: skip
     """File, act and watch until every story is complete or ``within`` seconds pass."""
     rng = rng or random.Random()

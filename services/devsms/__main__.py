@@ -2,14 +2,7 @@
 
 from services.devsms.app import create_app
 from services.devsms.settings import DevSmsSettings
-from shared.service.serve import configure_logging, serve
-
-
-def main() -> None:
-    configure_logging()
-    settings = DevSmsSettings()
-    serve(create_app(settings), settings.http_host, settings.port)
-
+from shared.service.serve import main
 
 if __name__ == "__main__":
-    main()
+    main("devsms", DevSmsSettings, create_app)

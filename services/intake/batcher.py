@@ -26,7 +26,7 @@ class StoppingError(RuntimeError):
 
 
 class FilingBatcher:
-    """A runtime component gathering concurrent filings into batches of at most ``max_batch``."""
+    """Gathers concurrent filings into batches of at most ``max_batch``; started and stopped by Intake."""
 
     def __init__(self, file_many: FileMany, *, max_batch: int = 200, workers: int = 4) -> None:
         self._file_many = file_many

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,6 +11,7 @@ from services.intake.api import errors
 from services.intake.api.cases import cases_router
 from services.intake.api.complaints import complaints_router
 from services.intake.case_status import GROUP, CaseStatusProjection
+from services.intake.metrics import IntakeMetrics
 from services.intake.service import Intake
 from services.intake.settings import IntakeSettings
 from services.intake.submissions_consumer import SubmissionsConsumer
@@ -22,18 +21,16 @@ from shared.messaging.consumer import CaseEventConsumer
 from shared.messaging.outbox_relay import OutboxRelay
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
+from shared.service.clock import Clock, system_clock
 from shared.service.http import service_app
-from shared.service.runtime import Runtime
+from shared.service.infrastructure import Infrastructure
+from shared.service.lifecycle import Lifecycle
 
 SERVICE = "intake"
 MIGRATIONS = MigrationSet(SERVICE, Path(__file__).parent / "sql")
 _DESCRIPTION = """Accepts complaints from upstream channels (Kafka `complaints.submissions`) and the web,
 files them as `ComplaintFiled` case events, answers the public status of a case by reference, and takes
 responders' and the working group's answers. Errors share one body: `{detail, errors: [{field, message}]}`."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def keep_contacts_out_of_logs() -> None:
@@ -44,32 +41,36 @@ def keep_contacts_out_of_logs() -> None:
         kafka.setLevel(logging.INFO)
 
 
-def bootstrap(settings: IntakeSettings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastAPI:
+    """The files are read (and checked) first: a bad one raises a ``ConfigurationError`` before anything
+    is built. Then the infrastructure, then the components on it, started in the order listed."""
     keep_contacts_out_of_logs()
     gazetteer = load_gazetteer()
     units = load_units(settings.units_file, gazetteer)
     tokens = load_tokens(settings.api_tokens_file, units)
+    infra = Infrastructure.build(SERVICE, settings)
     intake = Intake(
-        gazetteer, units, clock,
+        gazetteer, units, infra.database, IntakeMetrics(infra.registry), clock,
+        conflicts=infra.metrics.event_store_conflicts.labels(writer=SERVICE),
         filing_batch=settings.intake_http_batch_size, filing_workers=settings.intake_http_workers,
     )  # fmt: skip
-    runtime = Runtime(
-        SERVICE,
-        settings,
+    lifecycle = Lifecycle(
+        infra,
         components=[
-            OutboxRelay(),
+            OutboxRelay(infra.database, infra.producer, infra.topics.case_events, infra.registry),
             intake,
             SubmissionsConsumer(
-                lambda: intake.submissions,
+                infra,
+                intake.submissions,
                 batch_size=settings.intake_batch_size,
                 consumers=settings.intake_consumers,
             ),
-            CaseEventConsumer(GROUP, CaseStatusProjection()),
+            CaseEventConsumer(infra, GROUP, CaseStatusProjection()),
         ],
         migrations=[MIGRATIONS],
     )
     app = service_app(
-        runtime, [complaints_router(intake), cases_router(intake, tokens)], description=_DESCRIPTION
+        lifecycle, [complaints_router(intake), cases_router(intake, tokens)], description=_DESCRIPTION
     )
     errors.install(app)
     return app

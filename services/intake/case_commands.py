@@ -1,4 +1,5 @@
-"""The command use case: load the case, decide, append; on a version conflict reload and decide again.
+"""The command use case: load the case, decide, append; on a version conflict reload and decide again
+(``shared.eventstore.decide_and_append``, whose bound makes a command ``ContendedError``).
 
 An ``Idempotency-Key`` names the command: when an event is already stored under it, that event is the
 answer and nothing is decided again (a retried request changes nothing).
@@ -7,14 +8,11 @@ answer and nothing is decided again (a retried request changes nothing).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from uuid import UUID, uuid4
 
-import asyncpg
-
-from services.intake.domain.case import CaseState, evolve, fold
+from services.intake.domain.case import fold
 from services.intake.domain.commands import (
     EVENT_OF,
     Command,
@@ -23,13 +21,13 @@ from services.intake.domain.commands import (
     Responder,
     decide,
 )
-from services.intake.filing import PRODUCER, HasPool
+from services.intake.filing import PRODUCER
 from services.intake.metrics import IntakeMetrics
 from shared.events import Envelope, NewEvent
-from shared.eventstore import PostgresEventStore, VersionConflictError
+from shared.eventstore import ConflictCounter, ContendedStreamError, EventStore, decide_and_append
+from shared.service.clock import Clock
 
 log = logging.getLogger(__name__)
-_MAX_ATTEMPTS = 20  # a conflict means someone else appended; twenty in a row means something is wrong
 
 
 class CaseNotFoundError(LookupError):
@@ -57,16 +55,12 @@ class CaseCommands:
     """Carries out responder and working-group commands against the event store."""
 
     def __init__(
-        self,
-        database: HasPool,
-        metrics: IntakeMetrics,
-        clock: Callable[[], datetime],
-        store: Callable[[asyncpg.Pool], PostgresEventStore] = PostgresEventStore,
+        self, store: EventStore, metrics: IntakeMetrics, clock: Clock, conflicts: ConflictCounter
     ) -> None:
-        self._database = database
+        self._store = store
         self._metrics = metrics
         self._clock = clock
-        self._store = store
+        self._conflicts = conflicts
 
     async def handle(
         self, case_id: UUID, command: Command, responder: Responder, idempotency_key: str | None = None
@@ -93,40 +87,47 @@ class CaseCommands:
     async def _handle(
         self, case_id: UUID, command: Command, responder: Responder, idempotency_key: str | None
     ) -> Done:
-        store = self._store(self._database.pool)
         key = f"command:{idempotency_key}" if idempotency_key else f"command:{uuid4()}"
         if idempotency_key:
-            stored = await store.find_by_key(case_id, key)
+            stored = await self._store.find_by_key(case_id, key)
             if stored is not None:
-                return await self._replayed(store, stored, command)
-        for _ in range(_MAX_ATTEMPTS):
-            state = fold(await store.read_stream(case_id))
+                return await self._replayed(stored, command)
+
+        def carry_out(_: UUID, stream: Sequence[Envelope]) -> list[NewEvent]:
+            state = fold(stream)
             if state is None:
                 raise CaseNotFoundError(f"no case {case_id}")
-            event = NewEvent(
-                event_id=uuid4(),
-                data=decide(state, command, responder),
-                idempotency_key=key,
-                occurred_at=self._clock(),
-                producer=PRODUCER,
-                actor=responder.actor,
-            )
-            try:
-                appended = await store.append(case_id, state.version, [event])
-            except VersionConflictError:
-                continue  # someone appended meanwhile: decide again on what is stored now
-            if appended.duplicate:  # the same key landed concurrently
-                return await self._replayed(store, appended.events[0], command)
-            return Done(appended.events[0], _status_after(state, appended.events[0]))
-        raise ContendedError(f"case {case_id} changed {_MAX_ATTEMPTS} times while deciding; try again")
+            return [
+                NewEvent(
+                    event_id=uuid4(),
+                    data=decide(state, command, responder),
+                    idempotency_key=key,
+                    occurred_at=self._clock(),
+                    producer=PRODUCER,
+                    actor=responder.actor,
+                )
+            ]
 
-    async def _replayed(self, store: PostgresEventStore, stored: Envelope, command: Command) -> Done:
+        try:
+            decided = await decide_and_append(
+                self._store, carry_out, conflicts=self._conflicts, read=[case_id]
+            )
+        except ContendedStreamError as contended:
+            raise ContendedError(f"case {case_id} kept changing while deciding; try again") from contended
+        outcome = decided.cases[case_id]
+        if outcome.appended is None or outcome.stream is None:
+            raise RuntimeError(f"case {case_id}: a command decides one event on the stream it read")
+        event = outcome.appended.events[0]
+        if outcome.appended.duplicate:  # the same key landed concurrently
+            return await self._replayed(event, command)
+        return Done(event, _status([*outcome.stream, event]))
+
+    async def _replayed(self, stored: Envelope, command: Command) -> Done:
         if stored.type != EVENT_OF[command.name]:
             raise KeyReusedError(f"this Idempotency-Key was used for a {stored.type} on this case")
-        state = fold(await store.read_stream(stored.case_id))
-        return Done(stored, state.status if state else "filed", replayed=True)
+        return Done(stored, _status(await self._store.read_stream(stored.case_id)), replayed=True)
 
 
-def _status_after(state: CaseState, event: Envelope) -> str:
-    after = evolve(state, event)
-    return after.status if after else state.status
+def _status(stream: Sequence[Envelope]) -> str:
+    state = fold(stream)
+    return state.status if state else "filed"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
@@ -26,6 +26,7 @@ from services.intake.vault import PersonalDataVault
 from shared.contacts import CitizenContact
 from shared.events import Actor, NewEvent
 from shared.eventstore import Append, Appended, Connection, PostgresEventStore
+from shared.service.clock import Clock
 
 log = logging.getLogger(__name__)
 PRODUCER = "intake"
@@ -67,7 +68,7 @@ ORDER BY created_at, citizen_id
 
 
 class HasPool(Protocol):
-    """Where the database is (the service's Runtime once it runs)."""
+    """Where the database is (the service's database handle, whose pool is open while it runs)."""
 
     @property
     def pool(self) -> asyncpg.Pool: ...
@@ -85,7 +86,7 @@ class Filed:
 class FilingService:
     """Files batches of complaints; ``clock`` gives the time the events carry."""
 
-    def __init__(self, database: HasPool, metrics: IntakeMetrics, clock: Callable[[], datetime]) -> None:
+    def __init__(self, database: HasPool, metrics: IntakeMetrics, clock: Clock) -> None:
         self._database = database
         self._metrics = metrics
         self._clock = clock

@@ -1,4 +1,4 @@
-"""Intake's metrics (DESIGN.md B8 names, plus command outcomes and handling time)."""
+"""Intake's metrics (docs/contract.md §Metrics names, plus command outcomes and handling time)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""Intake inside its process: the use cases, built when the runtime sets the component up."""
+"""Intake inside its process: the use cases, built on the service's database handle and metrics."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from datetime import datetime
 
 from services.intake.batcher import FilingBatcher
 from services.intake.case_commands import CaseCommands
@@ -12,9 +9,11 @@ from services.intake.domain.commands import Assign
 from services.intake.filing import FilingService
 from services.intake.metrics import IntakeMetrics
 from services.intake.submissions import Submissions
+from shared.eventstore import ConflictCounter, PostgresEventStore
 from shared.places.gazetteer import Gazetteer
 from shared.places.units import LEVELS, UnitRegistry
-from shared.service.runtime import Runtime
+from shared.service.clock import Clock
+from shared.service.database import Database
 
 
 class UnknownUnitError(LookupError):
@@ -22,32 +21,28 @@ class UnknownUnitError(LookupError):
 
 
 class Intake:
-    """A runtime component holding intake's use cases; the HTTP routes and the consumer call them."""
+    """A service component holding intake's use cases; the HTTP routes and the consumer call them."""
 
     def __init__(
         self,
         gazetteer: Gazetteer,
         units: UnitRegistry,
-        clock: Callable[[], datetime],
+        database: Database,
+        metrics: IntakeMetrics,
+        clock: Clock,
         *,
+        conflicts: ConflictCounter,
         filing_batch: int = 200,
         filing_workers: int = 4,
     ) -> None:
         self.gazetteer = gazetteer
         self.units = units
-        self._clock = clock
-        self._filing_batch = filing_batch
-        self._filing_workers = filing_workers
-
-    def setup(self, runtime: Runtime) -> None:
-        self.metrics = IntakeMetrics(runtime.registry)
-        self.filing = FilingService(runtime, self.metrics, self._clock)
-        self.batcher = FilingBatcher(
-            self.filing.file_many, max_batch=self._filing_batch, workers=self._filing_workers
-        )
-        self.submissions = Submissions(self.gazetteer, self.metrics, self.filing, self.batcher, self._clock)
-        self.commands = CaseCommands(runtime, self.metrics, self._clock)
-        self.queries = CaseQueries(runtime)
+        self.metrics = metrics
+        self.filing = FilingService(database, metrics, clock)
+        self.batcher = FilingBatcher(self.filing.file_many, max_batch=filing_batch, workers=filing_workers)
+        self.submissions = Submissions(gazetteer, metrics, self.filing, self.batcher, clock)
+        self.commands = CaseCommands(PostgresEventStore(database), metrics, clock, conflicts)
+        self.queries = CaseQueries(database)
 
     async def start(self) -> None:
         await self.batcher.start()

@@ -1,4 +1,4 @@
-"""Intake's settings (DESIGN.md B1): the shared ones plus tokens, units and the Messenger webhook."""
+"""Intake's settings (docs/contract.md §Settings): the shared ones plus tokens, units and the Messenger webhook."""
 
 from __future__ import annotations
 

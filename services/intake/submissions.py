@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from functools import partial
 
 from aiokafka import ConsumerRecord
@@ -25,10 +24,11 @@ from services.intake.filing import Filed, FilingService
 from services.intake.metrics import IntakeMetrics
 from shared.messaging.dlq import DeadLetter, FieldError
 from shared.places.gazetteer import Gazetteer
+from shared.service.clock import Clock
 from shared.service.retry import is_transient, until_done
 
 log = logging.getLogger(__name__)
-MAX_BODY = 64 * 1024  # bytes of a web submission (B5: 413 beyond)
+MAX_BODY = 64 * 1024  # bytes of a web submission (docs/contract.md §HTTP: 413 beyond)
 
 
 class Submissions:
@@ -40,7 +40,7 @@ class Submissions:
         metrics: IntakeMetrics,
         filing: FilingService,
         batcher: FilingBatcher,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self._gazetteer = gazetteer
         self._metrics = metrics

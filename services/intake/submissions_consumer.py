@@ -8,7 +8,7 @@ retried, however long it takes, and nothing is committed: a healthy submission i
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 
 from aiokafka import ConsumerRecord
@@ -16,33 +16,36 @@ from aiokafka import ConsumerRecord
 from services.intake.submissions import Submissions
 from shared.messaging.consumer import subscribe_batches
 from shared.messaging.dlq import DeadLetterPublisher
+from shared.service.infrastructure import Infrastructure
 from shared.service.retry import until_done
-from shared.service.runtime import Runtime
 
 log = logging.getLogger(__name__)
 GROUP = "intake"
 
 
 class SubmissionsConsumer:
-    """A runtime component: consumer group ``<prefix>intake`` on ``complaints.submissions``."""
+    """A service component: consumer group ``<prefix>intake`` on ``complaints.submissions``, subscribed on
+    the service's broker when it is built."""
 
     def __init__(
-        self, submissions: Callable[[], Submissions], *, batch_size: int = 500, consumers: int = 1
+        self,
+        infrastructure: Infrastructure,
+        submissions: Submissions,
+        *,
+        batch_size: int = 500,
+        consumers: int = 1,
     ) -> None:
         self._submissions = submissions
-        self.batch_size = batch_size
-        self.consumers = consumers
-
-    def setup(self, runtime: Runtime) -> None:
-        self._runtime = runtime
-        self._dead_letters = DeadLetterPublisher(runtime.topics.submissions_dlq, runtime.metrics.dlq_messages)
+        self._producer = infrastructure.producer
+        topics = infrastructure.topics
+        self._dead_letters = DeadLetterPublisher(topics.submissions_dlq, infrastructure.metrics.dlq_messages)
         subscribe_batches(
-            runtime,
-            runtime.topics.submissions,
+            infrastructure,
+            topics.submissions,
             GROUP,
             self._on_batch,
-            batch_size=self.batch_size,
-            consumers=self.consumers,
+            batch_size=batch_size,
+            consumers=consumers,
         )
 
     async def start(self) -> None:
@@ -52,7 +55,7 @@ class SubmissionsConsumer:
         return None
 
     async def _on_batch(self, records: Sequence[ConsumerRecord]) -> None:
-        letters = await self._submissions().file_records(records)
+        letters = await self._submissions.file_records(records)
         if letters:
-            publish = partial(self._dead_letters.publish, self._runtime.producer, letters)
+            publish = partial(self._dead_letters.publish, self._producer.client, letters)
             await until_done("publish dead letters", publish, log=log)

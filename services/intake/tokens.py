@@ -1,4 +1,4 @@
-"""Bearer tokens (DESIGN.md B5): ``API_TOKENS_FILE`` maps the SHA-256 of each token to a principal.
+"""Bearer tokens (docs/contract.md §HTTP): ``API_TOKENS_FILE`` maps the SHA-256 of each token to a principal.
 
 The file keeps no token, only its hash: ``tokens: [{name, sha256, role, unit_id}]``. It is read once at
 start-up and every problem in it is reported at once, so a broken file stops the service before it
@@ -16,11 +16,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.places.units import UnitRegistry
+from shared.service.configuration import ConfigurationError
 
 Role = Literal["unit", "working_group", "channel", "ops"]
 
 
-class TokensFileError(ValueError):
+class TokensFileError(ConfigurationError):
     """The tokens file cannot be used; ``problems`` lists every reason."""
 
     def __init__(self, source: str, problems: list[str]) -> None:

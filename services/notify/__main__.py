@@ -1,15 +1,8 @@
 """`python -m services.notify`: serve the notify service, configured from the environment only."""
 
-from services.notify.bootstrap import bootstrap
+from services.notify.bootstrap import SERVICE, bootstrap
 from services.notify.settings import NotifySettings
-from shared.service.serve import configure_logging, serve
-
-
-def main() -> None:
-    configure_logging()
-    settings = NotifySettings()
-    serve(bootstrap(settings), settings.http_host, settings.http_port)
-
+from shared.service.serve import main
 
 if __name__ == "__main__":
-    main()
+    main(SERVICE, NotifySettings, bootstrap)

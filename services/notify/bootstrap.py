@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from prometheus_client import CollectorRegistry
 
 from services.notify.domain.texts import load_texts
 from services.notify.handler import NotifyHandler
@@ -20,50 +19,51 @@ from shared.messaging.consumer import CaseEventConsumer
 from shared.messaging.outbox_relay import OutboxRelay
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
+from shared.service.clock import Clock, system_clock
 from shared.service.http import service_app
-from shared.service.runtime import Runtime
+from shared.service.infrastructure import Infrastructure
+from shared.service.lifecycle import Lifecycle
 
 SERVICE = "notify"
 MIGRATIONS = MigrationSet(SERVICE, Path(__file__).parent / "sql")
 
 
-def bootstrap(settings: NotifySettings, provider: SmsProvider | None = None) -> FastAPI:
-    registry = CollectorRegistry()
-    metrics = NotifyMetrics(registry)
-    runtime = build_runtime(settings, metrics, registry, provider)
-    return service_app(runtime, routers=[receipts_router(settings, metrics)])
-
-
-def build_runtime(
-    settings: NotifySettings,
-    metrics: NotifyMetrics,
-    registry: CollectorRegistry,
-    provider: SmsProvider | None = None,
-) -> Runtime:
-    """The notify runtime: the consumer writing notices, the sender, the relay; files are read (and
-    checked) here, so a bad template or units file stops the service at start-up."""
+def bootstrap(
+    settings: NotifySettings, provider: SmsProvider | None = None, *, clock: Clock = system_clock
+) -> FastAPI:
+    """The outbox relay, the consumer writing notices, the sender, and the receipts webhook. The files are
+    read (and checked) first: a bad template or units file raises a ``ConfigurationError`` before anything
+    is built."""
     texts = load_texts(settings.sms_templates_dir)
     units = load_units(settings.units_file, load_gazetteer())
+    infra = Infrastructure.build(SERVICE, settings)
+    metrics = NotifyMetrics(infra.registry)
     sender = SmsSender(
         provider or twilio_provider(settings),
         units,
+        infra.database,
         metrics,
-        settings.retry_policy,
-        SenderOptions(
+        policy=settings.retry_policy,
+        options=SenderOptions(
             concurrency=settings.sms_send_concurrency,
             lease_seconds=settings.sms_send_lease_seconds,
             poll_interval=settings.sms_poll_interval_seconds,
             rate_limit=settings.sms_rate_limit_per_second,
         ),
+        conflicts=infra.metrics.event_store_conflicts.labels(writer=SERVICE),
+        clock=clock,
     )
     handler = NotifyHandler(texts, units, settings.sms_unit_language, metrics, on_written=sender.wake)
-    return Runtime(
-        SERVICE,
-        settings,
-        components=[OutboxRelay(), CaseEventConsumer(SERVICE, handler), sender],
+    lifecycle = Lifecycle(
+        infra,
+        components=[
+            OutboxRelay(infra.database, infra.producer, infra.topics.case_events, infra.registry),
+            CaseEventConsumer(infra, SERVICE, handler),
+            sender,
+        ],
         migrations=[MIGRATIONS],
-        registry=registry,
     )
+    return service_app(lifecycle, routers=[receipts_router(settings, metrics, infra.database)])
 
 
 def twilio_provider(settings: NotifySettings) -> TwilioProvider:

@@ -77,9 +77,7 @@ def _filing(event: Envelope) -> ComplaintFiled | None:
     if event.type != ComplaintFiled.type_name():
         return None
     try:
-        filing = payload_of(event, ComplaintFiled)
+        return payload_of(event, ComplaintFiled)
     except EventDecodeError:
         log.error("case %s: its ComplaintFiled %s does not validate", event.case_id, event.event_id)
         return None
-    assert isinstance(filing, ComplaintFiled)
-    return filing

@@ -1,4 +1,4 @@
-"""Notify's metrics (DESIGN.md B8: ``sms_sent_total{outcome,language}``, ``sms_segments_total{encoding}``)."""
+"""Notify's metrics (docs/contract.md §Metrics: ``sms_sent_total{outcome,language}``, ``sms_segments_total{encoding}``)."""
 
 from __future__ import annotations
 

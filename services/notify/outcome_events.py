@@ -1,8 +1,9 @@
-"""The case-timeline side of an outcome: ``CitizenNotified`` or ``CitizenNotificationFailed`` (B4).
+"""The case-timeline side of an outcome: ``CitizenNotified`` or ``CitizenNotificationFailed`` (docs/contract.md §Case events).
 
 Appended in the transaction that records the outcome, under the key ``<about event id>:notified:citizen``
 (or ``:notification-failed:citizen``), so an outcome recorded twice still shows once. These events do not
-depend on the case's state, so a version conflict only means: append on top of the newer version.
+depend on the case's state: they go on top of the stream without reading it, and a refused append only
+means that the stream is read to see which outcomes are already in it.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from uuid import UUID
 
 from services.notify.domain.notices import CITIZEN
 from services.notify.notifications import Outcome
-from shared.events import Actor, CitizenNotificationFailed, CitizenNotified, EventData, NewEvent
-from shared.eventstore.store import Append, Appended, Connection, PostgresEventStore, VersionConflictError
+from shared.events import Actor, CitizenNotificationFailed, CitizenNotified, Envelope, EventData, NewEvent
+from shared.eventstore import Append, ConflictCounter, Connection, EventStore, decide_and_append
 
 PRODUCER = "notify"
 ACTOR = Actor(kind="system", id=PRODUCER)
-_ROUNDS = 10  # conflicts in a row before the whole recording transaction is tried again
 
 
 def outcome_event(outcome: Outcome, now: datetime) -> NewEvent | None:
@@ -55,39 +55,26 @@ def outcome_event(outcome: Outcome, now: datetime) -> NewEvent | None:
 
 
 async def append_outcome_events(
-    connection: Connection, store: PostgresEventStore, events: Sequence[tuple[UUID, NewEvent]]
+    store: EventStore,
+    events: Sequence[tuple[UUID, NewEvent]],
+    conflicts: ConflictCounter,
+    *,
+    connection: Connection | None = None,
 ) -> None:
-    """Append ``(case id, event)`` pairs on top of each case's latest version, within ``connection``'s
-    transaction; raises :class:`VersionConflictError` when writers keep getting in between."""
-    remaining: dict[UUID, list[NewEvent]] = defaultdict(list)
+    """Append ``(case id, event)`` pairs on top of each case's stream, within ``connection``'s transaction;
+    an outcome already in its stream is not appended again. Raises ``ContendedStreamError`` (a
+    ``VersionConflictError``) when writers keep getting in between."""
+    by_case: dict[UUID, dict[str, NewEvent]] = defaultdict(dict)
     for case_id, event in events:
-        remaining[case_id].append(event)
-    for _ in range(_ROUNDS):
-        if not remaining:
-            return
-        rows = await connection.fetch(
-            """SELECT case_id, max(version) AS version FROM events
-               WHERE case_id = ANY($1::uuid[]) GROUP BY case_id""",
-            list(remaining),
-        )
-        versions = {row["case_id"]: row["version"] for row in rows}
-        appends = [Append(case_id, versions.get(case_id, 0), new) for case_id, new in remaining.items()]
-        results = await store.append_many(appends, connection=connection)
-        again: dict[UUID, list[NewEvent]] = {}
-        for append, result in zip(appends, results, strict=True):
-            if isinstance(result, VersionConflictError):
-                again[append.case_id] = list(append.events)
-            elif isinstance(result, Appended) and result.duplicate:
-                # Some of the keys were stored before: append the others on the next round.
-                missing = [
-                    event
-                    for event in append.events
-                    if await store.find_by_key(append.case_id, event.idempotency_key, connection=connection)
-                    is None
-                ]
-                if missing:
-                    again[append.case_id] = missing
-        remaining = again
-    if remaining:
-        case_id = next(iter(remaining))
-        raise VersionConflictError(case_id, versions.get(case_id, 0), versions.get(case_id, 0))
+        by_case[case_id].setdefault(event.idempotency_key, event)
+
+    def not_stored(case_id: UUID, stream: Sequence[Envelope]) -> list[NewEvent]:
+        # Read only when an append was refused. An outcome's key names the event it is about and what became
+        # of it: in the stream, that is an event of the outcome's type caused by the same event.
+        stored = {(event.type, event.causation_id) for event in stream}
+        return [e for e in by_case[case_id].values() if (e.data.type_name(), e.causation_id) not in stored]
+
+    first = [Append(case_id, None, list(new.values())) for case_id, new in by_case.items()]
+    await decide_and_append(
+        store, not_stored, conflicts=conflicts, first=first, redecide_duplicates=True, connection=connection
+    )

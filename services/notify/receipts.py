@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response
 from services.notify.metrics import NotifyMetrics
 from services.notify.settings import NotifySettings
 from shared.eventstore.store import Connection
-from shared.service.http import runtime_of
+from shared.service.database import Database
 from shared.sms.signature import signature_matches
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ async def record_receipt(
 _RANK_JSON = "{" + ", ".join(f'"{status}": {rank}' for status, rank in _RANK.items()) + "}"
 
 
-def receipts_router(settings: NotifySettings, metrics: NotifyMetrics) -> APIRouter:
+def receipts_router(settings: NotifySettings, metrics: NotifyMetrics, database: Database) -> APIRouter:
     router = APIRouter(tags=["sms"])
 
     @router.post(
@@ -71,7 +71,7 @@ def receipts_router(settings: NotifySettings, metrics: NotifyMetrics) -> APIRout
         if not message_id or not status:
             metrics.bad_receipts.inc()
             return Response("MessageSid and MessageStatus are required", status_code=400)
-        async with runtime_of(request).pool.acquire() as connection:
+        async with database.pool.acquire() as connection:
             await record_receipt(connection, message_id, status, fields.get("ErrorCode") or None)
         metrics.delivery.labels(status=status if status in _RANK else "other").inc()
         return Response(status_code=204)

@@ -12,7 +12,7 @@ import asyncpg
 from services.notify.notifications import Outcome, record_outcomes
 from services.notify.opt_outs import add_opt_outs
 from services.notify.outcome_events import append_outcome_events, outcome_event
-from shared.eventstore import PostgresEventStore
+from shared.eventstore import ConflictCounter, PostgresEventStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,9 @@ class Finished:
     opted_out_phone: str | None = None
 
 
-async def record(pool: asyncpg.Pool, batch: Sequence[Finished], now: datetime) -> list[Finished]:
+async def record(
+    pool: asyncpg.Pool, batch: Sequence[Finished], now: datetime, conflicts: ConflictCounter
+) -> list[Finished]:
     """Record ``batch`` in one transaction; the outcomes recorded (not those of an expired claim)."""
     async with pool.acquire() as connection, connection.transaction():
         recorded = await record_outcomes(connection, [f.outcome for f in batch])
@@ -37,5 +39,5 @@ async def record(pool: asyncpg.Pool, batch: Sequence[Finished], now: datetime) -
             for f in mine
             if (event := outcome_event(f.outcome, now)) is not None
         ]
-        await append_outcome_events(connection, PostgresEventStore(pool), events)
+        await append_outcome_events(PostgresEventStore(pool), events, conflicts, connection=connection)
     return mine

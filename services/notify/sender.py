@@ -22,7 +22,6 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 
 from services.notify.domain.rate_limit import TokenBucket
@@ -33,10 +32,11 @@ from services.notify.phones import phones_of
 from services.notify.provider import SmsProvider
 from services.notify.recording import Finished, record
 from shared.contacts import Contacts
-from shared.eventstore import VersionConflictError
+from shared.eventstore import ConflictCounter, VersionConflictError
 from shared.places.units import UnitRegistry
+from shared.service.clock import Clock, system_clock
+from shared.service.database import Database
 from shared.service.retry import until_done
-from shared.service.runtime import Runtime
 
 log = logging.getLogger(__name__)
 CLAIM_BATCH = 500
@@ -62,20 +62,24 @@ class _Job:
 
 
 class SmsSender:
-    """A runtime component sending the notices of every notify process's consumer (any replica's)."""
+    """A service component sending the notices of every notify process's consumer (any replica's)."""
 
     def __init__(
         self,
         provider: SmsProvider,
         units: UnitRegistry,
+        database: Database,
         metrics: NotifyMetrics,
+        *,
         policy: RetryPolicy,
         options: SenderOptions,
-        *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        conflicts: ConflictCounter,
+        clock: Clock = system_clock,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.provider = provider
+        self._database = database
+        self._conflicts = conflicts
         self.units = units
         self.metrics = metrics
         self.policy = policy
@@ -96,9 +100,6 @@ class SmsSender:
         self._in_flight = 0
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
-
-    def setup(self, runtime: Runtime) -> None:
-        self._runtime = runtime
         self._jobs: asyncio.Queue[_Job] = asyncio.Queue()
         self._finished: asyncio.Queue[Finished] = asyncio.Queue()
         self._wakeup = asyncio.Event()
@@ -112,12 +113,11 @@ class SmsSender:
     async def start(self) -> None:
         await self.provider.start()
         self._stopping = False
-        name = self._runtime.name
         self._tasks = [
-            asyncio.create_task(self._claim_loop(), name=f"{name}-sms-claimer"),
-            asyncio.create_task(self._record_loop(), name=f"{name}-sms-recorder"),
+            asyncio.create_task(self._claim_loop(), name="sms-claimer"),
+            asyncio.create_task(self._record_loop(), name="sms-recorder"),
             *(
-                asyncio.create_task(self._work(), name=f"{name}-sms-worker-{i}")
+                asyncio.create_task(self._work(), name=f"sms-worker-{i}")
                 for i in range(self.options.concurrency)
             ),
         ]
@@ -171,7 +171,7 @@ class SmsSender:
         """Release waiting notices whose predecessors are done. Every release happens where a notice is
         written or finished; this only guards against one being missed, so an error here waits."""
         try:
-            async with self._runtime.pool.acquire() as connection:
+            async with self._database.pool.acquire() as connection:
                 released = await release_any(connection)
         except Exception:
             log.exception("looking for waiting notices failed")
@@ -180,13 +180,13 @@ class SmsSender:
             log.warning("released %d notices that waited for no reason", released)
 
     async def _claim(self, limit: int) -> list[Claimed]:
-        async with self._runtime.pool.acquire() as connection, connection.transaction():
+        async with self._database.pool.acquire() as connection, connection.transaction():
             return await claim(connection, limit, self.options.lease_seconds)
 
     async def _dispatch(self, claimed: list[Claimed]) -> None:
         """Find each notice's phone; queue the sendable ones, finish the others as skipped."""
-        async with self._runtime.pool.acquire() as connection:
-            phones, stopped = await phones_of(connection, Contacts(self._runtime.pool), self.units, claimed)
+        async with self._database.pool.acquire() as connection:
+            phones, stopped = await phones_of(connection, Contacts(self._database.pool), self.units, claimed)
         now = time.monotonic()
         for notice in claimed:
             phone = phones.get(notice.id)
@@ -275,7 +275,7 @@ class SmsSender:
                     self._idle.set()
 
     async def _record(self, batch: list[Finished]) -> None:
-        recorded = await record(self._runtime.pool, batch, self._clock())
+        recorded = await record(self._database.pool, batch, self._clock(), self._conflicts)
         self.metrics.opt_outs.inc(sum(1 for f in recorded if f.opted_out_phone))
         for finished in recorded:
             self.metrics.recorded(finished.outcome, finished.language)

@@ -1,15 +1,8 @@
 """`python -m services.routing`: serve the routing service, configured from the environment only."""
 
-from services.routing.bootstrap import bootstrap
+from services.routing.bootstrap import SERVICE, bootstrap
 from services.routing.settings import RoutingSettings
-from shared.service.serve import configure_logging, serve
-
-
-def main() -> None:
-    configure_logging()
-    settings = RoutingSettings()
-    serve(bootstrap(settings), settings.http_host, settings.http_port)
-
+from shared.service.serve import main
 
 if __name__ == "__main__":
-    main()
+    main(SERVICE, RoutingSettings, bootstrap)

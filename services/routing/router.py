@@ -1,9 +1,10 @@
 """The routing consumer's handler: one decision (``CaseAssigned`` or ``CaseNeedsTriage``) per filing.
 
-Each decision is appended on the version the filing left the stream at, with the key
-``<ComplaintFiled id>:routing``, in the batch's transaction. When the stream has moved on (the working
-group assigned the case first, or a citizen already wrote again) the handler reloads it: a case that
-already has a decision is left alone; otherwise the decision goes on top of the newer version.
+Each decision is appended on the version the filing left the stream at, without reading the stream, with
+the key ``<ComplaintFiled id>:routing``, in the batch's transaction. When the stream has moved on (the
+working group assigned the case first, or a citizen already wrote again) only that stream is read
+(``shared.eventstore.decide_and_append``): a case that already has a decision is left alone; otherwise the
+decision goes on top of the newer version.
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ from shared.events import (
     NewEvent,
     payload_of,
 )
-from shared.eventstore import Append, Appended, VersionConflictError
+from shared.eventstore import (
+    Append,
+    ConflictCounter,
+    Connection,
+    EventStore,
+    Outcome,
+    decide_and_append,
+)
 from shared.messaging.consumer import Batch
 from shared.places.units import UnitRegistry
 from shared.service.clock import Clock
@@ -56,17 +64,22 @@ class RouteFilings:
     event_types = frozenset({"ComplaintFiled"})
 
     def __init__(
-        self, units: UnitRegistry, rules: RoutingRules, clock: Clock, metrics: RoutingMetrics
+        self,
+        units: UnitRegistry,
+        rules: RoutingRules,
+        clock: Clock,
+        metrics: RoutingMetrics,
+        conflicts: ConflictCounter,
     ) -> None:
         self._units = units
         self._rules = rules
         self._clock = clock
         self._metrics = metrics
+        self._conflicts = conflicts
 
     def decision_for(self, filed: Envelope, now: datetime) -> NewEvent:
         """The routing decision for one filing, as the event to append."""
         payload = payload_of(filed, ComplaintFiled)
-        assert isinstance(payload, ComplaintFiled)
         started = time.perf_counter()
         decision = decide(filing_of(payload), self._units, self._rules)
         self._metrics.decision_seconds.observe(time.perf_counter() - started)
@@ -82,32 +95,33 @@ class RouteFilings:
         )
 
     async def handle(self, batch: Batch) -> None:
-        now = self._clock()
-        pending = {filed.case_id: (filed.version, self.decision_for(filed, now)) for filed in batch.events}
-        while pending:
-            appends = [Append(case_id, version, [event]) for case_id, (version, event) in pending.items()]
-            results = await batch.store.append_many(appends, connection=batch.connection)
-            moved = [r.case_id for r in results if isinstance(r, VersionConflictError)]
-            routed: dict[tuple[str, str, str], int] = {}
-            for result in results:
-                if isinstance(result, Appended) and not result.duplicate:
-                    labels = _outcome(pending[result.case_id][1].data)
-                    routed[labels] = routed.get(labels, 0) + 1
-            for labels, count in routed.items():
-                self._metrics.routed.labels(*labels).inc(count)
-            pending = await self._still_undecided(batch, moved, pending)
+        await self.route(batch.store, batch.events, connection=batch.connection)
 
-    async def _still_undecided(
-        self, batch: Batch, moved: Sequence[UUID], pending: dict[UUID, tuple[int, NewEvent]]
-    ) -> dict[UUID, tuple[int, NewEvent]]:
-        if not moved:
-            return {}
-        streams = await batch.store.read_streams(moved, connection=batch.connection)
-        return {
-            case_id: (len(stream), pending[case_id][1])
-            for case_id, stream in streams.items()
-            if not any(event.type in DECISION_TYPES for event in stream)
-        }
+    async def route(
+        self, store: EventStore, filings: Sequence[Envelope], *, connection: Connection | None = None
+    ) -> dict[UUID, Outcome]:
+        """Decide on each filing and append its decision; what became of each case."""
+        now = self._clock()
+        filed_at = {filed.case_id: filed for filed in filings}  # one filing per case
+        decisions = {case_id: self.decision_for(filed, now) for case_id, filed in filed_at.items()}
+
+        def undecided(case_id: UUID, stream: Sequence[Envelope]) -> list[NewEvent]:
+            # A stream read after it moved: the working group (or routing itself, before) may have decided.
+            return [] if any(event.type in DECISION_TYPES for event in stream) else [decisions[case_id]]
+
+        # Each decision goes first on the version its filing left the stream at, without a read.
+        first = [Append(case_id, filed.version, [decisions[case_id]]) for case_id, filed in filed_at.items()]
+        decided = await decide_and_append(
+            store, undecided, conflicts=self._conflicts, first=first, connection=connection
+        )
+        routed: dict[tuple[str, str, str], int] = {}
+        for outcome in decided.cases.values():
+            if outcome.appended is not None and not outcome.appended.duplicate:
+                labels = _outcome(decisions[outcome.case_id].data)
+                routed[labels] = routed.get(labels, 0) + 1
+        for labels, count in routed.items():
+            self._metrics.routed.labels(*labels).inc(count)
+        return decided.cases
 
 
 def filing_of(payload: ComplaintFiled) -> Filing:

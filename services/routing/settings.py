@@ -1,4 +1,4 @@
-"""Routing's settings (DESIGN.md B1), plus its rules and the units file."""
+"""Routing's settings (docs/contract.md §Settings), plus its rules and the units file."""
 
 from __future__ import annotations
 

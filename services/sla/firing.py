@@ -1,9 +1,10 @@
 """Firing due deadlines: decide on each claimed case's latest stream, append, and decide again on conflict.
 
-Appends are optimistic on the case stream: if an acknowledgement (or anything) lands between the read and
-the append, the append stores nothing, the stream is read again and the decision made again, so an
-acknowledgement that lands first wins and no wrong escalation is stored. Idempotency keys come from the
-domain (``<clock start>:breach:<clock>``, ``<cause>:escalate``): a decision stored twice is stored once.
+Appends are optimistic on the case stream (``shared.eventstore.decide_and_append``): if an acknowledgement
+(or anything) lands between the read and the append, the append stores nothing, the stream is read again
+and the decision made again, so an acknowledgement that lands first wins and no wrong escalation is stored.
+Idempotency keys come from the domain (``<clock start>:breach:<clock>``, ``<cause>:escalate``): a decision
+stored twice is stored once.
 """
 
 from __future__ import annotations
@@ -21,13 +22,12 @@ from services.sla.domain.clocks import Breach, Decision, Escalation, SlaState, d
 from services.sla.domain.policy import SlaPolicy
 from services.sla.units import EscalationUnits
 from shared.events import Actor, CaseEscalated, Envelope, EventData, NewEvent, SlaBreached
-from shared.eventstore.store import Append, Connection, PostgresEventStore, VersionConflictError
+from shared.eventstore import ConflictCounter, Connection, EventStore, decide_and_append
 
 log = logging.getLogger(__name__)
 
 PRODUCER = "sla"
 ACTOR = Actor(kind="system", id="sla")
-MAX_ROUNDS = 5  # reloads of one case within one pass before the pass gives up and is tried again
 # A case due with nothing to do (it cannot happen with a consistent policy) waits this long, instead of
 # being looked at on every pass.
 STUCK_DELAY = timedelta(minutes=1)
@@ -58,60 +58,60 @@ class CaseView:
 class Firing:
     """Turns due deadlines into ``SlaBreached`` and ``CaseEscalated`` events and the rows that follow."""
 
-    def __init__(self, policy: SlaPolicy, units: EscalationUnits) -> None:
+    def __init__(self, policy: SlaPolicy, units: EscalationUnits, conflicts: ConflictCounter) -> None:
         self.policy = policy
         self.units = units
+        self.conflicts = conflicts
 
     async def fire(
-        self, connection: Connection, store: PostgresEventStore, case_ids: Sequence[UUID], now: datetime
+        self, connection: Connection, store: EventStore, case_ids: Sequence[UUID], now: datetime
     ) -> Fired:
         """Decide, append and write back the rows of ``case_ids`` at ``now``, in the caller's transaction
         (which holds their rows locked)."""
         return await self.settle(connection, store, await self.load(connection, store, case_ids), now)
 
     async def load(
-        self, connection: Connection, store: PostgresEventStore, case_ids: Sequence[UUID]
+        self, connection: Connection, store: EventStore, case_ids: Sequence[UUID]
     ) -> dict[UUID, CaseView]:
         """The cases' streams as stored now, and their SLA state."""
         streams = await store.read_streams(case_ids, connection=connection)
         return {case_id: self._case(streams.get(case_id, [])) for case_id in case_ids}
 
     async def settle(
-        self, connection: Connection, store: PostgresEventStore, cases: dict[UUID, CaseView], now: datetime
+        self, connection: Connection, store: EventStore, cases: dict[UUID, CaseView], now: datetime
     ) -> Fired:
-        """Decide on the cases as loaded and append; on conflict read again and decide again; then write
-        back each case's row."""
-        fired, pending = Fired(), list(cases)
-        conflict: VersionConflictError | None = None
-        for _ in range(MAX_ROUNDS):
-            plans = {case_id: self._plan(cases[case_id], now) for case_id in pending}
-            appends = [Append(c, cases[c].version, new) for c, (_, new) in plans.items() if new]
-            results = await store.append_many(appends, connection=connection) if appends else []
-            stale: list[UUID] = []
-            for result in results:
-                if isinstance(result, VersionConflictError):  # the unit answered, or anyone appended
-                    conflict = result
-                    stale.append(result.case_id)
-                elif result.duplicate:  # another replica stored these decisions first
-                    stale.append(result.case_id)
-                else:
-                    case, (decisions, _) = cases[result.case_id], plans[result.case_id]
-                    self._count(fired, case.state, decisions, now)
-                    case.stream.extend(result.events)
-                    case.state = replay(result.events, self.policy, case.state)
-            if not stale:
-                break
-            fired.conflicts += len(stale)
-            fresh = await store.read_streams(stale, connection=connection)
-            cases.update({case_id: self._case(fresh.get(case_id, [])) for case_id in stale})
-            pending = stale
-        else:
-            version = cases[pending[0]].version
-            raise conflict or VersionConflictError(pending[0], version, version)
+        """Decide on the cases as loaded and append; when a stream moved (the unit answered, anyone appended,
+        or another replica stored the same decisions) read it again and decide again; then write back each
+        case's row."""
+        decisions: dict[UUID, list[Decision]] = {}
+
+        def due(case_id: UUID, stream: Sequence[Envelope]) -> list[NewEvent]:
+            case = cases[case_id]
+            if stream is not case.stream:  # read again: its state is replayed once, here
+                case = cases[case_id] = self._case(stream)
+            decisions[case_id], events = self._plan(case, now)
+            return events
+
+        decided = await decide_and_append(
+            store,
+            due,
+            conflicts=self.conflicts,
+            streams={case_id: case.stream for case_id, case in cases.items()},
+            # The row needs the stream as it ends up: decisions another replica stored are read back.
+            redecide_duplicates=True,
+            connection=connection,
+        )
+        fired = Fired(conflicts=decided.conflicts)
+        for outcome in decided.cases.values():
+            if outcome.appended is not None:
+                case = cases[outcome.case_id]
+                self._count(fired, case.state, decisions[outcome.case_id], now)
+                case.stream.extend(outcome.appended.events)
+                case.state = replay(outcome.appended.events, self.policy, case.state)
         await deadlines.save(connection, [self._row(case_id, case, now) for case_id, case in cases.items()])
         return fired
 
-    def _case(self, stream: list[Envelope]) -> CaseView:
+    def _case(self, stream: Sequence[Envelope]) -> CaseView:
         return CaseView(list(stream), replay(stream, self.policy))
 
     def _plan(self, case: CaseView, now: datetime) -> tuple[list[Decision], list[NewEvent]]:

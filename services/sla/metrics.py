@@ -1,4 +1,4 @@
-"""The SLA service's metrics (DESIGN.md B8 names, and a few for operating the timer)."""
+"""The SLA service's metrics (docs/contract.md §Metrics names, and a few for operating the timer)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ _PASS_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 
 
 class SlaMetrics:
-    """Made once per runtime, on its registry."""
+    """Made once per process, on its registry."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self.breaches = Counter(

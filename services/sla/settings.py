@@ -1,4 +1,4 @@
-"""The SLA service's settings (DESIGN.md B1): the shared ones plus the policy (B6), units and the timer."""
+"""The SLA service's settings (docs/contract.md §Settings): the shared ones plus the policy (docs/contract.md §SLA policy), units and the timer."""
 
 from __future__ import annotations
 

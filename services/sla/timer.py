@@ -1,4 +1,4 @@
-"""The timer: a runtime component that fires due deadlines, however many replicas run it.
+"""The timer: a service component that fires due deadlines, however many replicas run it.
 
 Each pass, in one transaction, claims up to a batch of due rows of ``sla_deadlines`` with ``FOR UPDATE
 SKIP LOCKED`` (so replicas, and the loops within one, never take the same case), fires them (see
@@ -13,22 +13,19 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from services.sla import deadlines
 from services.sla.firing import STUCK_DELAY, Firing
 from services.sla.metrics import SlaMetrics
 from shared.eventstore.store import VersionConflictError
+from shared.service.clock import Clock, system_clock
+from shared.service.database import Database
 from shared.service.retry import Backoff, is_transient
-from shared.service.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-
-def system_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class SlaTimer:
@@ -37,14 +34,18 @@ class SlaTimer:
     def __init__(
         self,
         firing: Firing,
+        database: Database,
+        metrics: SlaMetrics,
         *,
         interval: float = 0.1,
         batch_size: int = 500,
         workers: int = 1,
         metrics_interval: float = 10.0,
-        clock: Callable[[], datetime] = system_now,
+        clock: Clock = system_clock,
     ) -> None:
         self.firing = firing
+        self._database = database
+        self.metrics = metrics
         self.interval = interval
         self.batch_size = batch_size
         self.workers = workers
@@ -52,14 +53,9 @@ class SlaTimer:
         self.clock = clock
         self._tasks: list[asyncio.Task[None]] = []
 
-    def setup(self, runtime: Runtime) -> None:
-        self._runtime = runtime
-        self.metrics = SlaMetrics(runtime.registry)
-
     async def start(self) -> None:
-        name = self._runtime.name
-        loops = [asyncio.create_task(self._loop(), name=f"{name}-timer-{i}") for i in range(self.workers)]
-        self._tasks = [*loops, asyncio.create_task(self._gauges(), name=f"{name}-timer-gauges")]
+        loops = [asyncio.create_task(self._loop(), name=f"sla-timer-{i}") for i in range(self.workers)]
+        self._tasks = [*loops, asyncio.create_task(self._gauges(), name="sla-timer-gauges")]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -73,7 +69,7 @@ class SlaTimer:
         """One pass at ``now`` (default: the clock); how many due deadlines it claimed."""
         now = now or self.clock()
         started = time.perf_counter()
-        pool, store = self._runtime.pool, self._runtime.event_store
+        pool, store = self._database.pool, self._database.event_store
         claimed: list[UUID] = []
         try:
             async with pool.acquire() as connection:
@@ -98,7 +94,7 @@ class SlaTimer:
         return len(claimed)
 
     async def _one_by_one(self, case_ids: Sequence[UUID], now: datetime) -> None:
-        pool, store = self._runtime.pool, self._runtime.event_store
+        pool, store = self._database.pool, self._database.event_store
         for case_id in case_ids:
             try:
                 async with pool.acquire() as connection, connection.transaction():
@@ -133,7 +129,7 @@ class SlaTimer:
     async def _gauges(self) -> None:
         while True:
             try:
-                async with self._runtime.pool.acquire() as connection:
+                async with self._database.pool.acquire() as connection:
                     open_, overdue = await deadlines.count(connection)
                 self.metrics.open_deadlines.set(open_)
                 self.metrics.overdue_deadlines.set(overdue)

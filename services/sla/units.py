@@ -1,4 +1,4 @@
-"""Which unit a case rises to, and the unit objects (B4) escalation events carry, from the unit registry."""
+"""Which unit a case rises to, and the unit objects (docs/contract.md §Case events) escalation events carry, from the unit registry."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from services.sla.domain.policy import Ladder
 from shared.events import Envelope
 from shared.events.types import UnitRef
 from shared.places.units import LEVELS, UnitRegistry
+from shared.service.configuration import ConfigurationError
 
 log = logging.getLogger(__name__)
 
 
-class UnknownUnitError(ValueError):
+class UnknownUnitError(ConfigurationError):
     """A unit an escalation needs is neither in the registry nor in the case's events."""
 
 

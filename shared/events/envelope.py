@@ -1,4 +1,4 @@
-"""The event envelope of DESIGN.md B4, and what a writer hands the event store to append."""
+"""The event envelope of docs/contract.md §Case events, and what a writer hands the event store to append."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class Actor(BaseModel):
 
 
 class Envelope(BaseModel):
-    """One stored case event, exactly as it travels on ``case-events`` (B4)."""
+    """One stored case event, exactly as it travels on ``case-events`` (docs/contract.md §Case events)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -76,7 +76,7 @@ class Envelope(BaseModel):
 class NewEvent:
     """An event a writer wants appended; the store gives it its version.
 
-    ``idempotency_key`` is unique within the case stream (DESIGN.md Part A): for a derived event the
+    ``idempotency_key`` is unique within the case stream (docs/architecture.md §Principles): for a derived event the
     causing event's id plus what is derived from it, for a command the request's key, for a filing the
     channel and its message id. Appending an existing key stores nothing and returns what is stored.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import Annotated, Any, Literal, TypeVar, Union, overload
 
 from pydantic import Field, TypeAdapter, ValidationError, create_model
 
@@ -86,8 +86,17 @@ def _typed_envelopes() -> TypeAdapter[Any]:
     return TypeAdapter(union)
 
 
-def payload_of(envelope: Envelope, expected: type[E] | None = None) -> E | EventData:
-    """The typed data of ``envelope`` (validated); with ``expected``, also check its type."""
+@overload
+def payload_of(envelope: Envelope) -> EventData: ...
+
+
+@overload
+def payload_of(envelope: Envelope, expected: type[E]) -> E: ...
+
+
+def payload_of(envelope: Envelope, expected: type[E] | None = None) -> EventData:
+    """The typed data of ``envelope`` (validated); with ``expected``, that type, checked (or
+    :class:`EventDecodeError`)."""
     cls = EVENT_TYPES.get(envelope.type)
     if cls is None:
         raise EventDecodeError(f"unknown event type {envelope.type!r}")

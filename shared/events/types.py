@@ -1,4 +1,4 @@
-"""The typed ``data`` of each case event type (DESIGN.md B4), as frozen pydantic models.
+"""The typed ``data`` of each case event type (docs/contract.md §Case events), as frozen pydantic models.
 
 A payload's type name is its class name; ``schema_version`` rises when its shape changes, and an
 upcaster (see registry.py) reads the older shape as the newer one: stored history is never edited.
@@ -21,7 +21,7 @@ Language = Literal["km", "en"]
 ContactChannel = Literal["sms", "messenger"]
 SubjectKind = Literal["police_station", "commune_office", "district_office", "provincial_office", "other"]
 UnitKind = Literal["police", "local_authority", "provincial_police", "provincial_hall", "working_group"]
-Clock = Literal["acknowledgement", "resolution", "triage"]
+ClockName = Literal["acknowledgement", "resolution", "triage"]
 EscalationReason = Literal["unanswered", "refused", "unresolved"]
 Verdict = Literal["substantiated", "unsubstantiated", "false_report", "undetermined"]
 
@@ -129,7 +129,7 @@ class CitizenReplied(EventData):
 
 
 class SlaBreached(EventData):
-    clock: Clock
+    clock: ClockName
     due_at: datetime
     unit_id: str
     level: int = Field(ge=0, le=2)

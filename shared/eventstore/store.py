@@ -6,66 +6,32 @@ import contextlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, TypeAlias
+from dataclasses import replace
+from typing import Any, Protocol
 from uuid import UUID
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 
 from shared.events import Envelope, NewEvent, data_json
+from shared.eventstore.port import (
+    Append,
+    Appended,
+    Connection,
+    StoredEvent,
+    VersionConflictError,
+    version_of,
+)
 
-Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
-
-
-class VersionConflictError(Exception):
-    """The stream moved on since the writer read it: reload, decide again, append again."""
-
-    def __init__(self, case_id: UUID, expected_version: int, current_version: int) -> None:
-        super().__init__(
-            f"case {case_id}: expected version {expected_version}, stream is at {current_version}"
-        )
-        self.case_id = case_id
-        self.expected_version = expected_version
-        self.current_version = current_version
-
-
-@dataclass(frozen=True, slots=True)
-class Append:
-    """Events to add to one case stream, written on the version the writer decided on."""
-
-    case_id: UUID
-    expected_version: int
-    events: Sequence[NewEvent]
-
-
-@dataclass(frozen=True, slots=True)
-class Appended:
-    """What an append left in the stream: the new events, or (``duplicate``) those already stored.
-
-    ``stored`` is the append itself when it went in (its envelopes are built only when ``events`` is read:
-    most writers never read them, and an envelope costs more than the row it was written from), or the
-    envelopes read back from the stream for a duplicate.
-    """
-
-    case_id: UUID
-    stored: Append | tuple[Envelope, ...]
-    duplicate: bool = False
-
-    @property
-    def events(self) -> tuple[Envelope, ...]:
-        if isinstance(self.stored, Append):
-            return tuple(_envelopes(self.stored))
-        return self.stored
-
-
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    """An event with its position in the store (insertion order), for replays."""
-
-    position: int
-    envelope: Envelope
-
+# The values of the port, still importable from here.
+__all__ = [
+    "Append",
+    "Appended",
+    "Connection",
+    "HasPool",
+    "PostgresEventStore",
+    "StoredEvent",
+    "VersionConflictError",
+]
 
 _COLUMNS = (
     "case_id, version, event_id, type, schema_version, idempotency_key, occurred_at, producer, "
@@ -114,10 +80,21 @@ WITH new AS (
 )
 SELECT event_id FROM stored
 """
+# The versions that appends without one go on.
+_VERSIONS = (
+    "SELECT case_id, max(version) AS version FROM events WHERE case_id = ANY($1::uuid[]) GROUP BY case_id"
+)
 # New streams are written by binary COPY instead (see _write), and their outbox row by this.
 _QUEUE = "INSERT INTO outbox (event_ids) VALUES ($1)"
 
 _SELECT = f"SELECT position, {_COLUMNS} FROM events"
+
+
+class HasPool(Protocol):
+    """What holds a service's pool once it is open (its database handle)."""
+
+    @property
+    def pool(self) -> asyncpg.Pool: ...
 
 
 class PostgresEventStore:
@@ -126,20 +103,29 @@ class PostgresEventStore:
 
     Every method takes an optional ``connection``: pass one inside a transaction to make the append part
     of it (a consumer's tracking row, the vault row of a filing); without one, the pool is used.
+
+    ``pool`` is the pool, or what holds it (a service's database handle, ``HasPool``), asked for it on
+    each call: a use case is given its store when it is built, before the service opens its pool.
     """
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
+    def __init__(self, pool: asyncpg.Pool | HasPool) -> None:
+        self._source = pool
+
+    @property
+    def _pool(self) -> asyncpg.Pool:
+        source = self._source
+        return source if isinstance(source, asyncpg.Pool) else source.pool
 
     async def append(
         self,
         case_id: UUID,
-        expected_version: int,
+        expected_version: int | None,
         events: Sequence[NewEvent],
         *,
         connection: Connection | None = None,
     ) -> Appended:
-        """Append to one stream, or raise :class:`VersionConflictError`; an existing key stores nothing."""
+        """Append to one stream (on top of it with ``expected_version=None``), or raise
+        :class:`VersionConflictError`; an existing key stores nothing."""
         (result,) = await self.append_many([Append(case_id, expected_version, events)], connection=connection)
         if isinstance(result, VersionConflictError):
             raise result
@@ -158,6 +144,8 @@ class PostgresEventStore:
                 return await self.append_many(appends, connection=acquired)
         if len({append.case_id for append in appends}) != len(appends):
             raise ValueError("append_many takes each case stream at most once")
+        if any(append.expected_version is None for append in appends):
+            appends = await _on_top(connection, appends)
         try:
             stored = await _write(connection, appends)
         except asyncpg.UniqueViolationError:
@@ -189,7 +177,7 @@ class PostgresEventStore:
         current = await connection.fetchval(
             "SELECT coalesce(max(version), 0) FROM events WHERE case_id = $1", append.case_id
         )
-        return VersionConflictError(append.case_id, append.expected_version, int(current))
+        return VersionConflictError(append.case_id, version_of(append), int(current))
 
     async def read_stream(self, case_id: UUID, *, connection: Connection | None = None) -> list[Envelope]:
         """The case's events in version order (empty for an unknown case)."""
@@ -239,7 +227,7 @@ async def _write(connection: Connection, appends: Sequence[Append]) -> set[UUID]
     rows = [
         _row(append.case_id, version, event)
         for append in appends
-        for version, event in enumerate(append.events, append.expected_version + 1)
+        for version, event in enumerate(append.events, version_of(append) + 1)
     ]
     if not rows:
         return set()
@@ -250,23 +238,31 @@ async def _write(connection: Connection, appends: Sequence[Append]) -> set[UUID]
     atomic = connection.transaction() if fresh or connection.is_in_transaction() else contextlib.nullcontext()
     async with atomic:
         if single:
-            stored = await connection.fetchval(_APPEND_ONE, *rows[0], appends[0].expected_version)
+            (append,) = (append for append in appends if append.events)
+            stored = await connection.fetchval(_APPEND_ONE, *rows[0], version_of(append))
             return set() if stored is None else {stored}
         if fresh:
             await connection.copy_records_to_table("events", records=rows, columns=_EVENT_COLUMNS)
             event_ids = [row[2] for row in rows]  # each stream's in version order
             await connection.execute(_QUEUE, event_ids)
             return set(event_ids)
-        expected = [append.expected_version for append in appends for _ in append.events]
+        expected = [version_of(append) for append in appends for _ in append.events]
         columns = [list(column) for column in zip(*rows, strict=True)]
         found = await connection.fetch(_APPEND, *columns, expected)
         return {row["event_id"] for row in found}
 
 
-def _envelopes(append: Append) -> list[Envelope]:
+async def _on_top(connection: Connection, appends: Sequence[Append]) -> list[Append]:
+    """``appends``, those without a version given their stream's current one (a writer that gets in between
+    makes the append conflict, as with any version)."""
+    on_top = [append.case_id for append in appends if append.expected_version is None]
+    rows = await connection.fetch(_VERSIONS, on_top)
+    versions = {row["case_id"]: row["version"] for row in rows}
     return [
-        event.envelope(append.case_id, append.expected_version + i)
-        for i, event in enumerate(append.events, 1)
+        append
+        if append.expected_version is not None
+        else replace(append, expected_version=versions.get(append.case_id, 0))
+        for append in appends
     ]
 
 

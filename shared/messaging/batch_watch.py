@@ -3,7 +3,7 @@
 A consumer holds a batch from the moment it is handed the records until their offsets are committed:
 milliseconds when all is well. While PostgreSQL or Kafka is unreachable it keeps retrying that batch, and
 an offset commit may hang (see ``shared/messaging/offsets.py``); either way nothing behind the batch
-moves. Past the runtime's ``CONSUMER_STUCK_AFTER_SECONDS`` the service's ``/readyz`` answers 503 naming
+moves. Past the service's ``CONSUMER_STUCK_AFTER_SECONDS`` its ``/readyz`` answers 503 naming
 the group, and the gauge ``consumer_batch_held_seconds{group}`` says for how long, whether or not the
 servers answer a ping.
 """

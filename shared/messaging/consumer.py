@@ -1,9 +1,9 @@
 """The one ``case-events`` consumer every service uses instead of its own boilerplate.
 
 Per batch of records: decode them (what does not decode is dead-lettered), open one transaction, record
-the events' ids in ``consumer_tracking`` (an id already there is a redelivery and is skipped), let the
-handler derive what it derives in that same transaction, commit, publish dead letters, and only then
-commit the Kafka offsets. While PostgreSQL or Kafka is unreachable it waits and retries the same batch
+the events as handled (shared.messaging.tracking: an event handled before is a redelivery and is skipped),
+let the handler derive what it derives in that same transaction, commit, publish dead letters, and only
+then commit the Kafka offsets. While PostgreSQL or Kafka is unreachable it waits and retries the same batch
 without committing anything, however long the outage lasts: a healthy event is never dead-lettered.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -28,8 +27,12 @@ from shared.eventstore.store import Connection, PostgresEventStore, VersionConfl
 from shared.messaging.dlq import DeadLetter, DeadLetterPublisher, FieldError
 from shared.messaging.offsets import broker_answers, commit_offsets
 from shared.messaging.outbox_relay import EVENT_TYPE_HEADER
+from shared.messaging.tracking import Delivery, track
+from shared.service.database import Database
+from shared.service.infrastructure import Infrastructure
+from shared.service.metrics import CommonMetrics
+from shared.service.producer import Producer
 from shared.service.retry import is_transient, until_done
-from shared.service.runtime import Runtime
 
 log = logging.getLogger(__name__)
 Record: TypeAlias = ConsumerRecord  # aiokafka ships no type information
@@ -64,16 +67,24 @@ class CaseEventHandler(Protocol):
 class CaseEventProcessor:
     """Takes one batch of records to the end: handled and tracked, or dead-lettered; never dropped."""
 
-    def __init__(self, group: str, handler: CaseEventHandler, runtime: Runtime) -> None:
+    def __init__(
+        self,
+        group: str,
+        handler: CaseEventHandler,
+        *,
+        database: Database,
+        producer: Producer,
+        metrics: CommonMetrics,
+        dead_letter_topic: str,
+    ) -> None:
         self.group = group
         self.handler = handler
-        self._runtime = runtime
-        self._dead_letters = DeadLetterPublisher(
-            runtime.topics.dlq_for_group(group), runtime.metrics.dlq_messages
-        )
-        self._outcomes = runtime.metrics.consumed
-        self._handling = runtime.metrics.event_handling
-        self._retries = runtime.metrics.consumer_retries.labels(group=group)
+        self._database = database
+        self._producer = producer
+        self._dead_letters = DeadLetterPublisher(dead_letter_topic, metrics.dlq_messages)
+        self._outcomes = metrics.consumed
+        self._handling = metrics.event_handling
+        self._retries = metrics.consumer_retries.labels(group=group)
 
     async def process(self, records: Sequence[Record]) -> None:
         pairs: list[Pair] = []
@@ -93,7 +104,7 @@ class CaseEventProcessor:
         if wanted:
             letters.extend(await self._until_done("handle a batch", partial(self._handle_batch, wanted)))
         if letters:
-            publish = partial(self._dead_letters.publish, self._runtime.producer, letters)
+            publish = partial(self._dead_letters.publish, self._producer.client, letters)
             await self._until_done("publish dead letters", publish)
             self._count("dead_lettered", len(letters))
 
@@ -120,41 +131,38 @@ class CaseEventProcessor:
             log.error(
                 "%s: event %s (%s) cannot be handled: %r", self.group, event.event_id, event.type, error
             )
-            async with self._runtime.pool.acquire() as connection:
-                await self._track(connection, [event])
+            async with self._database.pool.acquire() as connection, connection.transaction():
+                await self._track(connection, [pair])
             return [_letter(record, f"handler failed: {error!r}")]
 
     async def _in_transaction(self, wanted: list[Pair]) -> list[DeadLetter]:
         started = time.perf_counter()
         records: dict[UUID, Record] = {}
-        async with self._runtime.pool.acquire() as connection, connection.transaction():
-            fresh_ids = await self._track(connection, [event for _, event in wanted])
+        async with self._database.pool.acquire() as connection, connection.transaction():
+            fresh_ids = await self._track(connection, wanted)
             fresh: list[Envelope] = []
             for record, event in wanted:
                 if event.event_id in fresh_ids:
                     fresh_ids.discard(event.event_id)  # the same event twice in one batch counts once
                     fresh.append(event)
                     records[event.event_id] = record
-            batch = Batch(connection, PostgresEventStore(self._runtime.pool), fresh)
+            batch = Batch(connection, PostgresEventStore(self._database.pool), fresh)
             if fresh:
                 await self.handler.handle(batch)
+        # Every event of the batch waited the whole transaction for its commit: one observation per type in
+        # it (a batch's time shared among its events would read as a time no event took).
         elapsed = time.perf_counter() - started
-        each = elapsed / len(fresh) if fresh else 0.0
-        for event_type, count in Counter(event.type for event in fresh).items():
-            observe = self._handling.labels(event_type=event_type).observe
-            for _ in range(count):
-                observe(each)
+        for event_type in {event.type for event in fresh}:
+            self._handling.labels(event_type=event_type).observe(elapsed)
         self._count("handled", len(fresh) - len(batch.rejected))
         self._count("duplicate", len(wanted) - len(fresh))
         return [_letter(records[event.event_id], f"rejected: {reason}") for event, reason in batch.rejected]
 
-    async def _track(self, connection: Connection, events: Sequence[Envelope]) -> set[UUID]:
-        rows = await connection.fetch(
-            """INSERT INTO consumer_tracking (consumer, event_id) SELECT $1, unnest($2::uuid[])
-               ON CONFLICT DO NOTHING RETURNING event_id""",
-            self.group, [event.event_id for event in events],
-        )  # fmt: skip
-        return {row["event_id"] for row in rows}
+    async def _track(self, connection: Connection, pairs: Sequence[Pair]) -> set[UUID]:
+        deliveries = [
+            Delivery(record.topic, record.partition, record.offset, event.event_id) for record, event in pairs
+        ]
+        return await track(connection, self.group, deliveries)
 
     async def _until_done(self, what: str, attempt: Callable[[], Awaitable[T]]) -> T:
         return await until_done(
@@ -171,7 +179,7 @@ class CaseEventProcessor:
 
 
 def subscribe_batches(
-    runtime: Runtime,
+    infrastructure: Infrastructure,
     topic: str,
     group: str,
     handle: Callable[[Sequence[Record]], Awaitable[None]],
@@ -184,20 +192,22 @@ def subscribe_batches(
     Offsets are committed only after ``handle`` returns (FastStream's default would commit first), and
     ``handle`` must not return before the batch is taken care of: handled, or dead-lettered. With several
     ``consumers`` the group's partitions are shared among that many consumers in this process, each with a
-    batch of its own in hand: one batch is decoded while another waits on its transaction.
+    batch of its own in hand: one batch is decoded while another waits on its transaction. Called while the
+    service is built: the subscribers are declared on its broker then, and consume once the broker starts.
     """
-    watch = runtime.watch(group)
+    watch = infrastructure.watch(group)
+    producer, prefix = infrastructure.producer, infrastructure.settings.topic_prefix
 
     async def on_batch(message: KafkaMessage) -> None:
         records: Sequence[Record] = message.raw_message
         with watch.holding():
             await handle(records)
-            await commit_offsets(group, message.ack, partial(broker_answers, runtime.producer))
+            await commit_offsets(group, message.ack, partial(broker_answers, producer.client))
 
     for _ in range(consumers):
-        subscriber = runtime.broker.subscriber(
+        subscriber = infrastructure.broker.subscriber(
             topic,
-            group_id=f"{runtime.settings.topic_prefix}{group}",
+            group_id=f"{prefix}{group}",
             batch=True,
             max_records=batch_size,
             batch_timeout_ms=50,
@@ -216,21 +226,31 @@ async def _undecoded(message: StreamMessage[Any]) -> None:
 
 
 class CaseEventConsumer:
-    """A runtime component subscribing ``handler`` to ``case-events`` under consumer group ``group``."""
+    """A service component: ``handler`` subscribed to ``case-events`` under consumer group ``group``.
 
-    def __init__(self, group: str, handler: CaseEventHandler, *, batch_size: int = 500) -> None:
+    Built on the service's infrastructure, it declares its subscriber on the broker there and then; the
+    broker starts and stops with the service, so ``start`` and ``stop`` have nothing left to do.
+    """
+
+    def __init__(
+        self, infrastructure: Infrastructure, group: str, handler: CaseEventHandler, *, batch_size: int = 500
+    ) -> None:
         self.group = group
         self.handler = handler
-        self.batch_size = batch_size
-
-    def setup(self, runtime: Runtime) -> None:
-        self.processor = CaseEventProcessor(self.group, self.handler, runtime)
+        self.processor = CaseEventProcessor(
+            group,
+            handler,
+            database=infrastructure.database,
+            producer=infrastructure.producer,
+            metrics=infrastructure.metrics,
+            dead_letter_topic=infrastructure.topics.dlq_for_group(group),
+        )
         subscribe_batches(
-            runtime,
-            runtime.topics.case_events,
-            self.group,
+            infrastructure,
+            infrastructure.topics.case_events,
+            group,
             self.processor.process,
-            batch_size=self.batch_size,
+            batch_size=batch_size,
         )
 
     async def start(self) -> None:

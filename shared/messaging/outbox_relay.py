@@ -1,7 +1,7 @@
 """The outbox relay: publishes stored events to ``case-events`` in order, then deletes their outbox rows.
 
 Each append left one outbox row naming its events in stream order; the relay reads those events and
-publishes each one's envelope (B4 JSON, built by PostgreSQL from the stored row). At least once: rows are
+publishes each one's envelope (the JSON of docs/contract.md §Case events, built by PostgreSQL from the stored row). At least once: rows are
 deleted only after Kafka acknowledged their events, so a relay killed mid-batch publishes the batches in
 flight again after restart (duplicates, never loss); per-case order holds because rows are read in id
 order, a case's later append can only get its row once the earlier one committed (it must have read the
@@ -24,19 +24,20 @@ import time
 from dataclasses import dataclass
 
 import asyncpg
-from prometheus_client import Counter, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from shared.eventstore.store import Connection
 from shared.messaging.partition_batches import send_keyed
+from shared.service.database import Database
+from shared.service.producer import Producer
 from shared.service.retry import Backoff, is_transient
-from shared.service.runtime import Runtime
 
 log = logging.getLogger(__name__)
 EVENT_TYPE_HEADER = "event-type"  # lets consumers skip types they ignore without decoding the value
 _LEADER_LOCK = 0x72656C61  # the advisory lock key of the relay's leadership
 
 # The oldest outbox rows but those of ``$2`` (the batch still in flight), as many as hold ``$1`` events (at
-# least one row), and their events in order, each with its envelope as B4 lays it out. The relay's session is
+# least one row), and their events in order, each with its envelope as docs/contract.md §Case events lays it out. The relay's session is
 # in UTC, so occurred_at reads as ISO 8601 in UTC. Each event is an index probe by its id whatever plan is
 # cached (OFFSET 0 keeps the planner from making it a join: a plan cached on a small table hashed all of it).
 PENDING = """
@@ -68,31 +69,39 @@ WHERE case_id = $1
 
 
 class OutboxRelay:
-    """A runtime component; every service may run one, and one of them publishes."""
+    """A service component publishing to ``topic`` (case-events) with ``producer``; every service may run
+    one, and one of them publishes. It reads the outbox on a connection of its own to ``database``."""
 
-    def __init__(self, *, batch_size: int = 500, idle_poll: float = 0.01, standby_poll: float = 0.5) -> None:
+    def __init__(
+        self,
+        database: Database,
+        producer: Producer,
+        topic: str,
+        registry: CollectorRegistry,
+        *,
+        batch_size: int = 500,
+        idle_poll: float = 0.01,
+        standby_poll: float = 0.5,
+    ) -> None:
+        self._database = database
+        self._producer = producer
+        self._topic = topic
         self.batch_size = batch_size
         self.idle_poll = idle_poll
         self.standby_poll = standby_poll
         self._task: asyncio.Task[None] | None = None
-
-    def setup(self, runtime: Runtime) -> None:
-        self._runtime = runtime
-        self._topic = runtime.topics.case_events
         self._pending = Gauge(
-            "outbox_pending_events", "Events stored but not yet published", registry=runtime.registry
+            "outbox_pending_events", "Events stored but not yet published", registry=registry
         )
         self._leader = Gauge(
-            "outbox_relay_leader", "1 while this process's relay publishes", registry=runtime.registry
+            "outbox_relay_leader", "1 while this process's relay publishes", registry=registry
         )
         self._published = Counter(
-            "outbox_published_events_total",
-            "Events the relay published to case-events",
-            registry=runtime.registry,
+            "outbox_published_events_total", "Events the relay published to case-events", registry=registry
         )
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"{self._runtime.name}-outbox-relay")
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -104,9 +113,7 @@ class OutboxRelay:
         backoff = Backoff()
         while True:
             try:
-                connection = await asyncpg.connect(
-                    self._runtime.settings.database_url, server_settings=RELAY_SESSION
-                )
+                connection = await asyncpg.connect(self._database.url, server_settings=RELAY_SESSION)
                 try:
                     await self._lead(connection, backoff)
                 finally:
@@ -125,7 +132,7 @@ class OutboxRelay:
         # The lock lives in PostgreSQL, so there is nothing local to wait on: poll it.
         while not await connection.fetchval("SELECT pg_try_advisory_lock($1)", _LEADER_LOCK):  # noqa: ASYNC110
             await asyncio.sleep(self.standby_poll)
-        log.info("outbox relay of %s is the leader", self._runtime.name)
+        log.info("this process's outbox relay is the leader")
         self._leader.set(1)
         counted_at = 0.0
         in_flight = _NOTHING
@@ -153,7 +160,7 @@ class OutboxRelay:
             (row["key"].encode(), row["payload"].encode(), [(EVENT_TYPE_HEADER, row["type"].encode())])
             for row in rows
         )
-        acks = await send_keyed(self._runtime.producer, self._topic, records)
+        acks = await send_keyed(self._producer.client, self._topic, records)
         # Should the relay fail before it waits for these, their outcome needs no warning: the rows stay.
         acks.add_done_callback(lambda done: done.cancelled() or done.exception())
         return _Sent(list({row["id"]: None for row in rows}), len(rows), acks)

@@ -1,4 +1,4 @@
-"""Topic names of DESIGN.md B2, under the optional ``TOPIC_PREFIX``."""
+"""Topic names of docs/contract.md §Topics, under the optional ``TOPIC_PREFIX``."""
 
 from __future__ import annotations
 

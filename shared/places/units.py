@@ -1,4 +1,4 @@
-"""The units complaints are routed to, built from the gazetteer (DESIGN.md B4 unit ids).
+"""The units complaints are routed to, built from the gazetteer (docs/contract.md §Case events unit ids).
 
 Every district has a police inspectorate (``police:<district>``), every commune an office
 (``commune:<commune>``), every province a police commissariat and a provincial hall, and above them all
@@ -51,7 +51,7 @@ class Unit(BaseModel):
         return UnitRef(id=self.id, kind=self.kind, name=self.name_en, province=self.province)
 
 
-# Rung of the escalation ladder each kind of unit stands on (DESIGN.md: 0, 1 provincial, 2 working group).
+# Rung of the escalation ladder each kind of unit stands on (docs/architecture.md §Case lifecycle: 0, 1 provincial, 2 working group).
 LEVELS: dict[UnitKind, int] = {
     "police": 0,
     "local_authority": 0,

@@ -23,11 +23,12 @@ from shared.places.units import (
     UnitRegistry,
     generated_units,
 )
+from shared.service.configuration import ConfigurationError
 
 _NEW_UNIT_FIELDS = ("kind", "name_en", "name_km", "parent")
 
 
-class UnitsFileError(ValueError):
+class UnitsFileError(ConfigurationError):
     """The units file cannot be used; ``problems`` lists every reason."""
 
     def __init__(self, source: str, problems: Sequence[str]) -> None:

@@ -1,1 +1,2 @@
-"""One service process: runtime, HTTP app, entry point, settings, database pool, metrics, retries, clock."""
+"""One service process: its infrastructure, lifecycle, HTTP app, entry point, settings, database and producer
+handles, metrics, retries, clock and configuration errors."""

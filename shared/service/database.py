@@ -1,10 +1,13 @@
-"""The asyncpg pool every service and benchmark opens on PostgreSQL."""
+"""The asyncpg pool every service and benchmark opens on PostgreSQL, and the handle a service holds it by."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import asyncpg
+
+from shared.eventstore.store import PostgresEventStore
 
 
 async def _keep_session(connection: asyncpg.Connection[Any]) -> None:
@@ -21,3 +24,44 @@ async def _keep_session(connection: asyncpg.Connection[Any]) -> None:
 def create_pool(url: str, *, min_size: int = 1, max_size: int = 10, **options: Any) -> asyncpg.Pool:
     """``asyncpg.create_pool`` without the per-release reset query; await it or use ``async with``."""
     return asyncpg.create_pool(url, min_size=min_size, max_size=max_size, reset=_keep_session, **options)
+
+
+class Database:
+    """A handle on the service's PostgreSQL: made before anything connects, its pool opened at start.
+
+    Components are given the handle when they are built and use :attr:`pool` while they run.
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.pool_size = pool_size
+        self._pool: asyncpg.Pool | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the database pool is opened when the service starts")
+        return self._pool
+
+    @property
+    def event_store(self) -> PostgresEventStore:
+        """The event store on the open pool."""
+        return PostgresEventStore(self.pool)
+
+    async def open(self) -> None:
+        self._pool = await create_pool(self.url, min_size=1, max_size=self.pool_size, command_timeout=60)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def answers(self, within: float) -> bool:
+        """Whether PostgreSQL answers a query on the pool within ``within`` seconds."""
+        if self._pool is None:
+            return False
+        try:
+            async with asyncio.timeout(within):
+                return bool(await self._pool.fetchval("SELECT 1") == 1)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
+            return False

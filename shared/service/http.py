@@ -5,40 +5,37 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from shared.service.runtime import Runtime
+from shared.service.lifecycle import Lifecycle
 
 
-def service_app(runtime: Runtime, routers: Sequence[APIRouter] = (), **fastapi_options: object) -> FastAPI:
-    """A FastAPI app whose lifespan runs ``runtime``, serving ``/healthz``, ``/readyz`` and ``/metrics``."""
+def service_app(
+    lifecycle: Lifecycle, routers: Sequence[APIRouter] = (), **fastapi_options: object
+) -> FastAPI:
+    """A FastAPI app whose lifespan runs ``lifecycle``, serving ``/healthz``, ``/readyz`` and ``/metrics``."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        async with runtime.running():
+        async with lifecycle.running():
             yield
 
-    app = FastAPI(lifespan=lifespan, title=runtime.name, **fastapi_options)  # type: ignore[arg-type]
-    app.state.runtime = runtime
-    app.include_router(_operations_router(runtime))
+    app = FastAPI(lifespan=lifespan, title=lifecycle.name, **fastapi_options)  # type: ignore[arg-type]
+    app.state.lifecycle = lifecycle
+    app.include_router(_operations_router(lifecycle))
     for router in routers:
         app.include_router(router)
     return app
 
 
-def runtime_of(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-def _operations_router(runtime: Runtime) -> APIRouter:
+def _operations_router(lifecycle: Lifecycle) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="The process is alive")
     async def healthz() -> dict[str, str]:
-        return {"status": "ok", "service": runtime.name}
+        return {"status": "ok", "service": lifecycle.name}
 
     @router.get(
         "/readyz",
@@ -51,12 +48,12 @@ def _operations_router(runtime: Runtime) -> APIRouter:
         },
     )
     async def readyz() -> JSONResponse:
-        checks = await runtime.readiness()
+        checks = await lifecycle.readiness()
         ready = all(checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
-        return Response(generate_latest(runtime.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(lifecycle.infrastructure.registry), media_type=CONTENT_TYPE_LATEST)
 
     return router

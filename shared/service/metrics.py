@@ -1,4 +1,4 @@
-"""Metrics every service exposes, made once per runtime (DESIGN.md B8)."""
+"""Metrics every service exposes, made once per process (docs/contract.md §Metrics)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ class CommonMetrics:
         )
         self.event_handling = Histogram(
             "event_handling_seconds",
-            "Time to handle one consumed event (a batch's time shared among its events)",
+            "Seconds from the start of a consumed batch's transaction (its connection asked for) to its "
+            "commit, observed once per event type among the batch's new events: how long an event of that "
+            "type waited for its batch to be tracked, handled and committed. Counts batches, not events",
             ["event_type"],
             buckets=_HANDLING_BUCKETS,
             registry=registry,
@@ -37,5 +39,14 @@ class CommonMetrics:
             "consumer_retries",
             "Batches retried because a server was unreachable",
             ["group"],
+            registry=registry,
+        )
+        # One counter for every writer that decides on a stream and appends (shared.eventstore.decide), so
+        # that contention on case streams reads the same in every service.
+        self.event_store_conflicts = Counter(
+            "event_store_conflicts",
+            "Appends decided again because their case stream moved (a version conflict, or the same keys "
+            "stored by another writer), by writer",
+            ["writer"],
             registry=registry,
         )

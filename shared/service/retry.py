@@ -42,20 +42,31 @@ def is_transient(error: BaseException) -> bool:
 
 
 class Backoff:
-    """Exponential backoff with full jitter, from ``first`` up to ``cap`` seconds, for as long as needed."""
+    """Exponential backoff with equal jitter, from ``first`` up to ``cap`` seconds, for as long as needed.
 
-    def __init__(self, first: float = 0.05, cap: float = 5.0) -> None:
+    Each wait is drawn between half and all of the capped delay ``min(cap, first * 2**attempt)``. Equal
+    rather than full jitter (a draw between zero and the delay): what waits here is an outage of a server
+    every replica uses, and a draw near zero would only send a request into the same outage at once; half
+    the delay still spreads the replicas' retries apart, and the wait keeps growing while the outage lasts.
+    """
+
+    def __init__(self, first: float = 0.05, cap: float = 5.0, *, rng: random.Random | None = None) -> None:
         self.first = first
         self.cap = cap
+        self._rng = rng or random.Random()
         self._attempt = 0
 
     def reset(self) -> None:
         self._attempt = 0
 
-    async def wait(self) -> None:
+    def next_delay(self) -> float:
+        """The next wait in seconds (and count the attempt): between half and all of the capped delay."""
         delay = min(self.cap, self.first * 2**self._attempt)
         self._attempt = min(self._attempt + 1, 30)
-        await asyncio.sleep(random.uniform(delay / 2, delay))
+        return self._rng.uniform(delay / 2, delay)
+
+    async def wait(self) -> None:
+        await asyncio.sleep(self.next_delay())
 
 
 async def until_done(

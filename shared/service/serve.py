@@ -1,12 +1,64 @@
-"""Serve a service's ASGI app with uvicorn on its ``HTTP_PORT``: the body of every ``__main__``."""
+"""Serve a service's ASGI app with uvicorn on its ``HTTP_PORT``: :func:`main` is every ``__main__``."""
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
+import textwrap
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 import uvicorn
 from fastapi import FastAPI
+from pydantic import ValidationError
+
+from shared.service.configuration import ConfigurationError
+
+log = logging.getLogger(__name__)
+EXIT_BAD_CONFIGURATION = 2  # a code of its own: a restart with the same settings fails the same way
+
+
+class Listening(Protocol):
+    """Where a service's settings say it serves HTTP."""
+
+    @property
+    def http_host(self) -> str: ...
+
+    @property
+    def port(self) -> int: ...
+
+
+S = TypeVar("S", bound=Listening)
+
+
+def main(service: str, settings: Callable[[], S], app: Callable[[S], FastAPI]) -> None:
+    """Read the settings from the environment, build the app, and serve it until SIGTERM or Ctrl-C.
+
+    A bad setting or file stops the process before anything connects or serves: one critical log line
+    naming the service and listing every problem found, and exit code 2.
+    """
+    configure_logging()
+    try:
+        read = settings()
+        built = app(read)
+    except (ValidationError, ConfigurationError) as error:
+        log.critical("the %s service cannot start:\n%s", service, problems(error))
+        sys.exit(EXIT_BAD_CONFIGURATION)
+    serve(built, read.http_host, read.port)
+
+
+def problems(error: ValidationError | ConfigurationError) -> str:
+    """Every problem, each on an indented line: a setting's by its environment name, a file's as it says.
+
+    A setting's problem leaves out the value given (pydantic's own text shows it): it may be a secret.
+    """
+    if isinstance(error, ConfigurationError):
+        return textwrap.indent(str(error), "  ")
+    return "\n".join(
+        f"  {'_'.join(str(part) for part in problem['loc']).upper() or '(settings)'}: {problem['msg']}"
+        for problem in error.errors(include_url=False, include_input=False)
+    )
 
 
 def configure_logging() -> None:

@@ -1,4 +1,4 @@
-"""Settings every service shares (DESIGN.md B1), read from the environment only.
+"""Settings every service shares (docs/contract.md §Settings), read from the environment only.
 
 Each service composes one ``BaseSettings`` class from :class:`ServiceSettings`; nothing is read at
 import time: a service's ``create_app()`` builds its settings when the process starts.
@@ -25,6 +25,11 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = Field(default=8, ge=1, le=100)
     # A consumer holding one batch longer than this (an outage, a hung commit) makes /readyz answer 503.
     consumer_stuck_after_seconds: float = Field(default=30.0, gt=0)
+
+    @property
+    def port(self) -> int:
+        """The port to serve HTTP on (``HTTP_PORT``)."""
+        return self.http_port
 
     @property
     def topics(self) -> Topics:

@@ -46,7 +46,7 @@ def complaint_count() -> int:
 
 @dataclass(frozen=True)
 class Submission:
-    """One complaint as its channel sends it (B3), and how the run treats it."""
+    """One complaint as its channel sends it (docs/contract.md §Submissions), and how the run treats it."""
 
     complaint: Complaint
     body: dict[str, object]

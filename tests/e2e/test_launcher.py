@@ -1,6 +1,6 @@
 """`make up` / `make down`: every service ready with parseable metrics, then nothing left behind.
 
-This test binds the ports of DESIGN.md B1 (Kafka 9092, PostgreSQL 5432, services 8001-8004, SMS 8025):
+This test binds the ports of docs/contract.md §Settings (Kafka 9092, PostgreSQL 5432, services 8001-8004, SMS 8025):
 run it with no other stack up on this machine.
 """
 

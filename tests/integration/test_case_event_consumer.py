@@ -3,16 +3,17 @@
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import asyncpg
 import pytest
 
 from shared.events import CitizenReplied, encode_envelope
 from shared.eventstore import Append, PostgresEventStore
-from shared.messaging.consumer import Batch, CaseEventConsumer, CaseEventProcessor
+from shared.messaging.consumer import Batch, CaseEventConsumer, CaseEventHandler, CaseEventProcessor
 from shared.messaging.outbox_relay import OutboxRelay
-from shared.service.runtime import Component, Runtime
+from shared.service.infrastructure import Infrastructure
+from shared.service.lifecycle import Component, Lifecycle
 from shared.service.settings import ServiceSettings
 from shared.testing.events import new_event
 from shared.testing.kafka import at_least, eventually, produce, read_topic
@@ -44,12 +45,25 @@ async def effects_table(pool: asyncpg.Pool) -> asyncpg.Pool:
     return pool
 
 
-def runtime_for(env: dict[str, str], *components: Component, stuck_after: float = 30.0) -> Runtime:
+Part = Callable[[Infrastructure], Component]
+
+
+def service_for(env: dict[str, str], *parts: Part, stuck_after: float = 30.0) -> Lifecycle:
+    """A service running ``parts``, each built on its infrastructure as a bootstrap builds them."""
     settings = ServiceSettings(
         kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], database_url=env["DATABASE_URL"],
         topic_prefix=env["TOPIC_PREFIX"], consumer_stuck_after_seconds=stuck_after,
     )  # fmt: skip
-    return Runtime("consumer-test", settings, components=list(components))
+    infra = Infrastructure.build("consumer-test", settings)
+    return Lifecycle(infra, [part(infra) for part in parts])
+
+
+def relay(infra: Infrastructure) -> OutboxRelay:
+    return OutboxRelay(infra.database, infra.producer, infra.topics.case_events, infra.registry)
+
+
+def consumer(handler: CaseEventHandler) -> Part:
+    return lambda infra: CaseEventConsumer(infra, GROUP, handler)
 
 
 async def append_replies(store: PostgresEventStore, texts: list[str]) -> None:
@@ -62,16 +76,18 @@ async def effects(pool: asyncpg.Pool) -> dict[uuid.UUID, int]:
 
 
 @pytest.fixture
-async def consuming(service_env: dict[str, str], effects_table: asyncpg.Pool) -> AsyncIterator[Runtime]:
-    runtime = runtime_for(service_env, OutboxRelay(), CaseEventConsumer(GROUP, RecordEffects()))
-    async with runtime.running():
-        yield runtime
+async def consuming(
+    service_env: dict[str, str], effects_table: asyncpg.Pool
+) -> AsyncIterator[Infrastructure]:
+    service = service_for(service_env, relay, consumer(RecordEffects()))
+    async with service.running():
+        yield service.infrastructure
 
 
 async def test_bad_events_go_to_the_dlq_with_a_reason_and_the_rest_is_handled(
-    consuming: Runtime, effects_table: asyncpg.Pool, kafka_bootstrap: str, topic_prefix: str
+    consuming: Infrastructure, effects_table: asyncpg.Pool, kafka_bootstrap: str, topic_prefix: str
 ) -> None:
-    store = consuming.event_store
+    store = consuming.database.event_store
     await append_replies(store, ["first good"] * 10)
     unknown = (
         new_event(CitizenReplied(text="x")).envelope(uuid.uuid4(), 1).model_copy(update={"type": "Nope"})
@@ -104,20 +120,24 @@ async def test_an_event_redelivered_after_the_database_commit_changes_nothing(
 ) -> None:
     store = PostgresEventStore(effects_table)
     await append_replies(store, [f"reply {n}" for n in range(30)])
-    relay_only = runtime_for(service_env, OutboxRelay())
+    relay_only = service_for(service_env, relay)
     async with relay_only.running():
         records = await read_topic(kafka_bootstrap, f"{topic_prefix}case-events", until=at_least(30))
         # A first consumer handles the batch and commits its transaction, then dies before committing
         # the offsets: nothing of the group is committed in Kafka.
-        await CaseEventProcessor(GROUP, RecordEffects(), relay_only).process(records)
+        infra = relay_only.infrastructure
+        first = CaseEventProcessor(
+            GROUP, RecordEffects(), database=infra.database, producer=infra.producer, metrics=infra.metrics,
+            dead_letter_topic=infra.topics.dlq_for_group(GROUP),
+        )  # fmt: skip
+        await first.process(records)
     assert len(await effects(effects_table)) == 30
 
-    restarted = runtime_for(service_env, CaseEventConsumer(GROUP, RecordEffects()))
+    restarted = service_for(service_env, consumer(RecordEffects()))
     async with restarted.running():
         duplicates = {"group": GROUP, "outcome": "duplicate"}
-        assert await eventually(
-            lambda: restarted.registry.get_sample_value("consumer_events_total", duplicates) == 30
-        )
+        registry = restarted.infrastructure.registry
+        assert await eventually(lambda: registry.get_sample_value("consumer_events_total", duplicates) == 30)
     assert list((await effects(effects_table)).values()) == [1] * 30
 
 
@@ -130,7 +150,8 @@ async def test_a_postgres_restart_mid_consuming_loses_nothing_and_dead_letters_n
         "DATABASE_URL": isolated_servers.new_database(),
         "TOPIC_PREFIX": "o.",
     }
-    runtime = runtime_for(env, CaseEventConsumer(GROUP, RecordEffects()))
+    service = service_for(env, consumer(RecordEffects()))
+    infra = service.infrastructure
 
     async def publish(texts: list[str]) -> None:
         envelopes = [new_event(CitizenReplied(text=t)).envelope(uuid.uuid4(), 1) for t in texts]
@@ -139,21 +160,22 @@ async def test_a_postgres_restart_mid_consuming_loses_nothing_and_dead_letters_n
         )
 
     def retries() -> float:
-        return runtime.registry.get_sample_value("consumer_retries_total", {"group": GROUP}) or 0.0
+        return infra.registry.get_sample_value("consumer_retries_total", {"group": GROUP}) or 0.0
 
-    async with runtime.running():
-        await runtime.pool.execute("CREATE TABLE effects (event_id uuid NOT NULL)")
+    async with service.running():
+        pool = infra.database.pool
+        await pool.execute("CREATE TABLE effects (event_id uuid NOT NULL)")
         await publish(["before the outage"] * 500)
-        assert await eventually(lambda: _total(runtime.pool, 500))
+        assert await eventually(lambda: _total(pool, 500))
         isolated_servers.postgres.stop()
         await publish(["during the outage"] * 500)
         assert await eventually(lambda: retries() >= 6)  # some seconds of waiting, not dropping
         isolated_servers.postgres.start()
-        assert await eventually(lambda: _total(runtime.pool, 1000, exact=True), within=120)
-        counts = await effects(runtime.pool)
+        assert await eventually(lambda: _total(pool, 1000, exact=True), within=120)
+        counts = await effects(pool)
     assert len(counts) == 1000
     assert set(counts.values()) == {1}
-    assert runtime.registry.get_sample_value("dlq_messages_total", {"topic": f"o.{GROUP}.dlq"}) == 0
+    assert infra.registry.get_sample_value("dlq_messages_total", {"topic": f"o.{GROUP}.dlq"}) == 0
 
 
 async def _total(pool: asyncpg.Pool, expected: int, *, exact: bool = False) -> bool:
@@ -180,24 +202,24 @@ class HeldUntilReleased:
 
 async def test_readiness_names_a_consumer_that_holds_one_batch_too_long(service_env: dict[str, str]) -> None:
     handler = HeldUntilReleased()
-    runtime = runtime_for(service_env, OutboxRelay(), CaseEventConsumer(GROUP, handler), stuck_after=0.5)
-    held = {"group": GROUP}
-    async with runtime.running():
-        assert (await runtime.readiness())[f"consumer:{GROUP}"] is True
-        await append_replies(runtime.event_store, ["wait for me"])
+    service = service_for(service_env, relay, consumer(handler), stuck_after=0.5)
+    registry, held = service.infrastructure.registry, {"group": GROUP}
+    async with service.running():
+        assert (await service.readiness())[f"consumer:{GROUP}"] is True
+        await append_replies(service.infrastructure.database.event_store, ["wait for me"])
         await asyncio.wait_for(handler.handling.wait(), 60)
-        assert await eventually(lambda: _consumer_ready_is(runtime, False))
-        checks = await runtime.readiness()
+        assert await eventually(lambda: _consumer_ready_is(service, False))
+        checks = await service.readiness()
         assert (checks["kafka"], checks["postgres"]) == (True, True)  # the servers answer all along
-        assert (runtime.registry.get_sample_value("consumer_batch_held_seconds", held) or 0.0) >= 0.5
+        assert (registry.get_sample_value("consumer_batch_held_seconds", held) or 0.0) >= 0.5
 
         handler.released.set()
-        assert await eventually(lambda: _consumer_ready_is(runtime, True))
-        assert runtime.registry.get_sample_value("consumer_batch_held_seconds", held) == 0.0
+        assert await eventually(lambda: _consumer_ready_is(service, True))
+        assert registry.get_sample_value("consumer_batch_held_seconds", held) == 0.0
 
 
-async def _consumer_ready_is(runtime: Runtime, ready: bool) -> bool:
-    return (await runtime.readiness())[f"consumer:{GROUP}"] is ready
+async def _consumer_ready_is(service: Lifecycle, ready: bool) -> bool:
+    return (await service.readiness())[f"consumer:{GROUP}"] is ready
 
 
 async def test_a_topic_a_consumer_subscribes_to_first_gets_the_clusters_partitions(
@@ -205,7 +227,8 @@ async def test_a_topic_a_consumer_subscribes_to_first_gets_the_clusters_partitio
 ) -> None:
     """A group's replicas share the topic's partitions: FastStream, left to create the topic when the
     subscriber starts, would have made it one partition (nothing has been written to it yet here)."""
-    runtime = runtime_for(service_env, CaseEventConsumer(GROUP, RecordEffects()))
-    async with runtime.running():
-        partitions = await runtime.producer.partitions_for(runtime.topics.case_events)
+    service = service_for(service_env, consumer(RecordEffects()))
+    infra = service.infrastructure
+    async with service.running():
+        partitions = await infra.producer.client.partitions_for(infra.topics.case_events)
     assert len(partitions) == 4  # the local cluster's num.partitions

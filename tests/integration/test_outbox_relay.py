@@ -12,7 +12,8 @@ import pytest
 from shared.events import decode_envelope
 from shared.eventstore import Append, PostgresEventStore
 from shared.messaging.outbox_relay import OutboxRelay
-from shared.service.runtime import Runtime
+from shared.service.infrastructure import Infrastructure
+from shared.service.lifecycle import Lifecycle
 from shared.service.settings import ServiceSettings
 from shared.testing.events import new_event
 from shared.testing.kafka import at_least, eventually, read_topic
@@ -20,13 +21,15 @@ from shared.testing.kafka import at_least, eventually, read_topic
 pytestmark = pytest.mark.integration
 
 
-def relay_runtime(service_env: dict[str, str], name: str = "relay-test") -> Runtime:
+def relay_service(service_env: dict[str, str], name: str = "relay-test") -> Lifecycle:
     settings = ServiceSettings(
         kafka_bootstrap_servers=service_env["KAFKA_BOOTSTRAP_SERVERS"],
         database_url=service_env["DATABASE_URL"],
         topic_prefix=service_env["TOPIC_PREFIX"],
     )
-    return Runtime(name, settings, components=[OutboxRelay()])
+    infra = Infrastructure.build(name, settings)
+    relay = OutboxRelay(infra.database, infra.producer, infra.topics.case_events, infra.registry)
+    return Lifecycle(infra, [relay])
 
 
 async def fill(store: PostgresEventStore, cases: int, per_case: int) -> list[uuid.UUID]:
@@ -49,9 +52,9 @@ def per_case_versions(records: list[Any]) -> dict[str, list[int]]:
 async def test_stored_events_reach_kafka_keyed_and_in_case_order(
     service_env: dict[str, str], pool: asyncpg.Pool, kafka_bootstrap: str, topic_prefix: str
 ) -> None:
-    runtime = relay_runtime(service_env)
-    async with runtime.running():
-        case_ids = await fill(runtime.event_store, cases=20, per_case=10)
+    service = relay_service(service_env)
+    async with service.running():
+        case_ids = await fill(service.infrastructure.database.event_store, cases=20, per_case=10)
         records = await read_topic(kafka_bootstrap, f"{topic_prefix}case-events", until=at_least(200))
         assert await eventually(lambda: pool.fetchval("SELECT count(*) = 0 FROM outbox"))
     versions = per_case_versions(records)
@@ -63,19 +66,23 @@ async def test_stored_events_reach_kafka_keyed_and_in_case_order(
 async def test_one_relay_publishes_and_a_standby_takes_over(
     service_env: dict[str, str], pool: asyncpg.Pool, kafka_bootstrap: str, topic_prefix: str
 ) -> None:
-    runtimes = {name: relay_runtime(service_env, name) for name in ("first", "second")}
-    stacks = {name: contextlib.AsyncExitStack() for name in runtimes}
+    services = {name: relay_service(service_env, name) for name in ("first", "second")}
+    stacks = {name: contextlib.AsyncExitStack() for name in services}
 
     def leaders() -> list[str]:
-        return [n for n, r in runtimes.items() if r.registry.get_sample_value("outbox_relay_leader") == 1]
+        return [
+            name
+            for name, service in services.items()
+            if service.infrastructure.registry.get_sample_value("outbox_relay_leader") == 1
+        ]
 
     try:
-        for name, runtime in runtimes.items():
-            await stacks[name].enter_async_context(runtime.running())
+        for name, service in services.items():
+            await stacks[name].enter_async_context(service.running())
         assert await eventually(lambda: len(leaders()) == 1)
         await asyncio.sleep(1.0)  # a standby tries the lock twice a second: still one leader
         (leader,) = leaders()
-        (standby,) = set(runtimes) - {leader}
+        (standby,) = set(services) - {leader}
         await stacks[leader].aclose()
         assert await eventually(lambda: leaders() == [standby], within=30)
         await fill(PostgresEventStore(pool), cases=5, per_case=2)

@@ -1,1 +1,1 @@
-"""Intake's HTTP interface (DESIGN.md B5): thin routes over the use cases."""
+"""Intake's HTTP interface (docs/contract.md §HTTP): thin routes over the use cases."""

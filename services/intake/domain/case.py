@@ -1,4 +1,4 @@
-"""A case's state folded from its events, following the lifecycle of DESIGN.md Part A.
+"""A case's state folded from its events, following docs/architecture.md §Case lifecycle.
 
 ``evolve(state, event)`` is pure and total: events that do not change the status (notifications, SLA
 breaches) only move the version. The command handler decides on it, and the case status projection
@@ -49,7 +49,7 @@ _ENTERS: dict[str, Status] = {
 
 
 def status_after(status: S, event_type: str) -> S | Status:
-    """The status a case in ``status`` has after an event of ``event_type`` (Part A, case lifecycle);
+    """The status a case in ``status`` has after an event of ``event_type`` (docs/architecture.md §Case lifecycle);
     events that move no case along it (notifications, SLA breaches, verdicts) leave ``status`` as it is."""
     if event_type == "CitizenReplied":
         # A reply resumes a case that waited on the citizen; at any other time it changes nothing.
@@ -84,7 +84,6 @@ class CaseState:
 def filed(event: Envelope) -> CaseState:
     """The state a ``ComplaintFiled`` starts."""
     data = payload_of(event, ComplaintFiled)
-    assert isinstance(data, ComplaintFiled)
     return CaseState(
         case_id=event.case_id, version=event.version, reference=data.reference, channel=data.channel,
         status="filed", category=data.category, location=data.location, subject=data.subject,

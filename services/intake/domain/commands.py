@@ -1,4 +1,4 @@
-"""Responder and working-group commands (DESIGN.md B5) and the pure decision on each.
+"""Responder and working-group commands (docs/contract.md §HTTP) and the pure decision on each.
 
 ``decide(state, command, responder)`` returns the event data to append, or raises :class:`NotYoursError`
 (the responder may not act on this case: 403) or :class:`NotNowError` (the lifecycle forbids it: 409). No
@@ -103,7 +103,7 @@ class Assign:
 Command = Acknowledge | Resolve | Refuse | RequestInfo | RecordVerdict | Assign
 UnitCommand = Acknowledge | Resolve | Refuse | RequestInfo
 
-# The statuses each unit command may start from (the lifecycle table of DESIGN.md Part A).
+# The statuses each unit command may start from (the table of docs/architecture.md §Case lifecycle).
 _FROM: dict[str, tuple[str, ...]] = {
     "acknowledge": ("assigned",),
     "refuse": ("assigned",),

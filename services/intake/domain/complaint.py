@@ -26,7 +26,7 @@ from shared.events.types import (
 from shared.places.gazetteer import Gazetteer
 from shared.places.text import find_places
 
-# DESIGN.md B6: a complaint about the police, or of these categories, is confidential.
+# docs/contract.md §SLA policy: a complaint about the police, or of these categories, is confidential.
 CONFIDENTIAL_CATEGORIES: frozenset[str] = frozenset({"police_misconduct", "corruption"})
 CONFIDENTIAL_SUBJECTS: frozenset[str] = frozenset({"police_station"})
 
@@ -94,7 +94,7 @@ class Complaint:
 
 
 def is_confidential(category: str | None, subject_kind: str | None) -> bool:
-    """Whether the complaint is about the police or of a confidential category (B6)."""
+    """Whether the complaint is about the police or of a confidential category (docs/contract.md §SLA policy)."""
     return category in CONFIDENTIAL_CATEGORIES or subject_kind in CONFIDENTIAL_SUBJECTS
 
 

@@ -23,7 +23,7 @@ def case_id_for(channel: str, channel_message_id: str) -> UUID:
 
 
 def filing_key(channel: str, channel_message_id: str) -> str:
-    """The idempotency key of a ``ComplaintFiled``: the channel and its message id (DESIGN.md Part A)."""
+    """The idempotency key of a ``ComplaintFiled``: the channel and its message id (docs/architecture.md §Principles)."""
     return f"filing:{channel}:{channel_message_id}"
 
 

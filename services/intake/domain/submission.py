@@ -1,4 +1,4 @@
-"""What upstream channels and the web form send (DESIGN.md B3), validated with every problem collected.
+"""What upstream channels and the web form send (docs/contract.md §Submissions), validated with every problem collected.
 
 ``parse_submission`` turns the bytes of a ``complaints.submissions`` message into a
 :class:`ChannelSubmission` whose phone is E.164 and whose places are gazetteer codes, or raises
@@ -164,7 +164,7 @@ class _Common(_Strict):
 
 
 class ChannelSubmission(_Common):
-    """A ``complaints.submissions`` message (B3)."""
+    """A ``complaints.submissions`` message (docs/contract.md §Submissions)."""
 
     channel: Channel
     channel_message_id: MessageId

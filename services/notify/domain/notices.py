@@ -1,4 +1,4 @@
-"""Who is texted about a case event, and in which words (DESIGN.md B7).
+"""Who is texted about a case event, and in which words (docs/contract.md §SMS out).
 
 The citizen hears about the filing (a receipt with the reference and how to ask for the status), the
 assignment (the unit, or only the level for a confidential case), a question from the unit, an
@@ -124,7 +124,7 @@ def _citizen_text(data: EventData, facts: CaseFacts, texts: Texts, units: UnitRe
         case _:
             return None
     if "unit" in values and facts.confidential:
-        # A confidential case never names the unit that has it: only the level (B5's status page agrees).
+        # A confidential case never names the unit that has it: only the level (docs/contract.md §HTTP's status page agrees).
         template = f"{template}_confidential"
         values["level"] = words.levels[level]
         del values["unit"]

@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.events.types import EscalationReason, Language, Verdict
+from shared.service.configuration import ConfigurationError
 from shared.sms.segments import Segments, segment
 
 # Each template and the placeholders it must use, no more, no less.
@@ -44,7 +45,7 @@ _COENG = "\u17d2"  # Khmer sign that joins the next consonant below: never cut r
 _ZWJ = "\u200d"
 
 
-class TextsError(ValueError):
+class TextsError(ConfigurationError):
     """The template files cannot be used; ``problems`` lists every reason."""
 
     def __init__(self, problems: list[str]) -> None:

@@ -1,4 +1,4 @@
--- Notify's records (DESIGN.md B7). A notice is written, with its text, in the same transaction as the
+-- Notify's records (docs/contract.md §SMS out). A notice is written, with its text, in the same transaction as the
 -- consumer's tracking row of the event it is about (the intent), before the provider is ever called;
 -- one per (event, recipient), so a redelivered event adds nothing. No phone number is kept here: the
 -- sender looks the citizen up in the vault (and the unit in the units file) when it sends.

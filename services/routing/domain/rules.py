@@ -22,9 +22,11 @@ from pydantic import (
     model_validator,
 )
 
+from shared.service.configuration import ConfigurationError
+
 Authority = Literal["police", "local_authority"]
 
-# DESIGN.md B3: the values upstream channels may send.
+# docs/contract.md §Submissions: the values upstream channels may send.
 CATEGORIES = frozenset(
     {
         "drugs",
@@ -46,7 +48,7 @@ SUBJECT_KINDS = frozenset(
 )
 
 
-class RulesFileError(ValueError):
+class RulesFileError(ConfigurationError):
     """The routing rules file cannot be used."""
 
 

@@ -49,7 +49,7 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
-class Clock:
+class SlaClock:
     """One running deadline. While paused, `due_at` is None and `left` keeps the time still owed."""
 
     name: ClockName
@@ -69,7 +69,7 @@ class SlaState:
     category: str | None = None
     unit_id: str | None = None
     level: int = 0
-    clocks: Mapping[ClockName, Clock] = field(default_factory=dict)
+    clocks: Mapping[ClockName, SlaClock] = field(default_factory=dict)
     refused_by: str | None = None  # a CaseRefused whose escalation is still owed
     refused_at: datetime | None = None
     resolved: bool = False
@@ -201,11 +201,11 @@ def _assign(
         ("resolution", deadlines.resolution),
     )
     started_by = str(event.event_id)
-    clocks = {name: Clock(name, d, started_by, unit_id, level, d.due(calendar, at)) for name, d in starts}
+    clocks = {name: SlaClock(name, d, started_by, unit_id, level, d.due(calendar, at)) for name, d in starts}
     return replace(state, unit_id=unit_id, level=level, clocks=clocks, refused_by=None, refused_at=None)
 
 
-def _pause(clock: Clock, at: datetime, policy: SlaPolicy) -> Clock:
+def _pause(clock: SlaClock, at: datetime, policy: SlaPolicy) -> SlaClock:
     # A deadline already missed stays missed: asking the citizen a question cannot rescue it.
     if clock.due_at is None or clock.due_at <= at or clock.name == "triage":
         return clock
@@ -213,13 +213,13 @@ def _pause(clock: Clock, at: datetime, policy: SlaPolicy) -> Clock:
     return replace(clock, due_at=None, left=left)
 
 
-def _resume(clock: Clock, at: datetime, policy: SlaPolicy) -> Clock:
+def _resume(clock: SlaClock, at: datetime, policy: SlaPolicy) -> SlaClock:
     if clock.due_at is not None or clock.left is None:
         return clock
     return replace(clock, due_at=clock.deadline.due(policy.business_calendar, at, clock.left), left=None)
 
 
-def _without(clocks: Mapping[ClockName, Clock], name: ClockName) -> dict[ClockName, Clock]:
+def _without(clocks: Mapping[ClockName, SlaClock], name: ClockName) -> dict[ClockName, SlaClock]:
     return {key: clock for key, clock in clocks.items() if key != name}
 
 
@@ -230,7 +230,7 @@ def _filed(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -
 def _needs_triage(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
     # Triage belongs to the unit at the top of the ladder (the working group).
     due_at, ladder = policy.triage.due(policy.business_calendar, at), policy.ladder
-    clock = Clock("triage", policy.triage, str(event.event_id), ladder.top_unit, ladder.top, due_at)
+    clock = SlaClock("triage", policy.triage, str(event.event_id), ladder.top_unit, ladder.top, due_at)
     return replace(state, clocks={"triage": clock})
 
 

@@ -1,5 +1,5 @@
 -- The SLA service's durable deadlines: one row per case with a running clock, holding the next instant
--- the timer must look at it (DESIGN.md Part A: derived state, rebuilt by `python -m cli replay
+-- the timer must look at it (docs/architecture.md §Principles: derived state, rebuilt by `python -m cli replay
 -- sla_deadlines`). Written by the case-events consumer and by the timer after it fires; `version` is the
 -- stream version the row was derived from, so that a row never goes back to an older view of its case.
 CREATE TABLE sla_deadlines (

@@ -1,4 +1,4 @@
--- The event store (DESIGN.md Part A): one row per case event, optimistic concurrency on
+-- The event store (docs/architecture.md §Principles): one row per case event, optimistic concurrency on
 -- (case_id, version), idempotency keys unique per case stream, and the outbox the relay drains.
 CREATE TABLE events (
     position        bigserial PRIMARY KEY,

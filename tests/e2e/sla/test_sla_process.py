@@ -1,15 +1,11 @@
-"""The SLA service as a process: SIGKILLed while deadlines are due, and refusing a bad policy file."""
+"""The SLA service as a process, SIGKILLed while deadlines are due (its bad files: test_bad_configuration)."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 from shared.eventstore import PostgresEventStore
-from shared.localstack.kafka import PROJECT_ROOT
 from shared.testing.kafka import eventually
 from shared.testing.servers import ServiceProcess
 from tests.integration.sla.cases import DEPLOY, new_cases, write_policy
@@ -82,31 +78,3 @@ async def _all_rows_at_level_one(pool: asyncpg.Pool) -> bool:
         "SELECT count(*) AS n, count(*) FILTER (WHERE level = 1 AND due_at > now()) AS up FROM sla_deadlines"
     )
     return bool(row is not None and row["n"] == CASES == row["up"])
-
-
-@pytest.mark.parametrize(
-    ("policy", "message"),
-    [
-        ("deadlines: {default: {acknowledgement: {plain: 0s}}}\ntriage: {plain: 1h}\n",
-         "deadlines.default.acknowledgement.plain: a deadline must be longer than zero"),
-        (None, "(file): No such file or directory"),
-    ],
-)  # fmt: skip
-def test_a_bad_policy_file_stops_the_service_with_the_reason(
-    service_env: dict[str, str], tmp_path: Path, policy: str | None, message: str
-) -> None:
-    path = tmp_path / "sla-policy.yaml"
-    if policy is not None:
-        path.write_text(policy)
-    finished = subprocess.run(
-        [sys.executable, "-m", "services.sla"],
-        env={**os.environ, **service_env, "SLA_POLICY_FILE": str(path)},
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert finished.returncode == 2
-    assert "the sla service cannot start" in finished.stderr
-    assert f"{path}: {message}" in finished.stderr

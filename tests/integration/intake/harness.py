@@ -9,15 +9,20 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import httpx
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
 
 from services.intake.bootstrap import bootstrap
 from services.intake.service import Intake
 from services.intake.settings import IntakeSettings
 from shared.events import EventData
 from shared.events.types import CaseAssigned
-from shared.service.runtime import Runtime
+from shared.eventstore import PostgresEventStore
+from shared.messaging.topics import Topics
+from shared.service.infrastructure import Infrastructure
+from shared.service.lifecycle import Lifecycle
 from shared.testing.events import new_event
 from shared.testing.kafka import eventually
 
@@ -25,12 +30,28 @@ from shared.testing.kafka import eventually
 @dataclass
 class Running:
     app: FastAPI
-    runtime: Runtime
+    infra: Infrastructure
     intake: Intake
     client: httpx.AsyncClient
 
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self.infra.database.pool
+
+    @property
+    def store(self) -> PostgresEventStore:
+        return self.infra.database.event_store
+
+    @property
+    def topics(self) -> Topics:
+        return self.infra.topics
+
+    @property
+    def registry(self) -> CollectorRegistry:
+        return self.infra.registry
+
     def metric(self, name: str, **labels: str) -> float:
-        return self.runtime.registry.get_sample_value(name, labels) or 0.0
+        return self.registry.get_sample_value(name, labels) or 0.0
 
 
 def settings_for(env: dict[str, str]) -> IntakeSettings:
@@ -44,12 +65,12 @@ def settings_for(env: dict[str, str]) -> IntakeSettings:
 async def running_intake(env: dict[str, str]) -> AsyncIterator[Running]:
     """Intake's app with its lifespan entered (pool, Kafka, consumers, relay) and a client on it."""
     app = bootstrap(settings_for(env))
-    runtime: Runtime = app.state.runtime
-    (component,) = [c for c in runtime.components if isinstance(c, Intake)]
+    lifecycle: Lifecycle = app.state.lifecycle
+    (component,) = [c for c in lifecycle.components if isinstance(c, Intake)]
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
-            yield Running(app, runtime, component, client)
+            yield Running(app, lifecycle.infrastructure, component, client)
 
 
 async def file(running: Running, body: bytes, key: str | None = None) -> httpx.Response:
@@ -60,7 +81,7 @@ async def file(running: Running, body: bytes, key: str | None = None) -> httpx.R
 
 async def append(running: Running, case_id: UUID, data: EventData) -> None:
     """Append ``data`` to the case, as routing or the SLA service would."""
-    store = running.runtime.event_store
+    store = running.store
     await store.append(case_id, len(await store.read_stream(case_id)), [new_event(data)])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from services.intake.metrics import IntakeMetrics
 from shared.events import Envelope, EventData
 from shared.events.types import CaseEscalated, CaseNeedsTriage, CitizenReplied, SlaBreached
 from shared.eventstore import PostgresEventStore
+from shared.service.metrics import CommonMetrics
 from shared.testing.events import new_event
 from tests.integration.intake.harness import Running, append, assign, bearer, file, projected
 from tests.unit.intake.samples import NAME, PHONE_E164, encode, web_submission
@@ -67,7 +69,7 @@ async def test_a_unit_answers_its_case_through_the_lifecycle(intake: Running) ->
         "resolved",
         6,
     )
-    events = await intake.runtime.event_store.read_stream(case_id)
+    events = await intake.store.read_stream(case_id)
     assert [e.actor.model_dump() for e in events[2:4]] == [{"kind": "unit", "id": "police:1203"}] * 2
     status = await projected(intake, reference, "resolved")
     assert [entry["type"] for entry in status["timeline"]][-1] == "CaseResolved"
@@ -95,7 +97,7 @@ async def test_what_the_status_forbids_is_a_409(intake: Running) -> None:
     answer = await intake.client.post(f"/v1/cases/{case_id}/resolve", headers=POLICE)
     assert answer.status_code == 409
     assert "resolved" in answer.json()["detail"]
-    assert len(await intake.runtime.event_store.read_stream(case_id)) == 4
+    assert len(await intake.store.read_stream(case_id)) == 4
 
 
 async def test_a_retried_command_with_its_idempotency_key_changes_nothing(intake: Running) -> None:
@@ -108,7 +110,7 @@ async def test_a_retried_command_with_its_idempotency_key_changes_nothing(intake
     assert (first.json()["replayed"], again.json()["replayed"]) == (False, True)
     reused = await intake.client.post(f"/v1/cases/{case_id}/refuse", headers=POLICE | key)
     assert reused.status_code == 409
-    assert len(await intake.runtime.event_store.read_stream(case_id)) == 3
+    assert len(await intake.store.read_stream(case_id)) == 3
 
 
 async def test_a_question_over_160_characters_is_a_422(intake: Running) -> None:
@@ -167,7 +169,7 @@ async def test_the_working_group_triages_assigns_and_judges(intake: Running) -> 
         f"/v1/cases/{case_id}/assign", json={"unit_id": "police:1203", "reason": "Theirs"}, headers=GROUP
     )
     assert answer.status_code == 200
-    assigned = (await intake.runtime.event_store.read_stream(case_id))[-1]
+    assigned = (await intake.store.read_stream(case_id))[-1]
     assert assigned.actor.kind == "working_group"
     assert assigned.data["unit"]["id"] == "police:1203"
     assert assigned.data["level"] == 0
@@ -210,20 +212,21 @@ class RacingStore(PostgresEventStore):
         self.race = race
         self.reads = 0
 
-    async def read_stream(self, case_id: uuid.UUID, **options: Any) -> list[Envelope]:
-        events = await super().read_stream(case_id, **options)
+    async def read_streams(
+        self, case_ids: Sequence[uuid.UUID], **options: Any
+    ) -> dict[uuid.UUID, list[Envelope]]:
+        streams = await super().read_streams(case_ids, **options)
         self.reads += 1
-        if self.race:
-            await super().append(case_id, len(events), [new_event(self.race.pop())])
-        return events
+        for case_id in case_ids:
+            if self.race:
+                await super().append(case_id, len(streams.get(case_id, [])), [new_event(self.race.pop())])
+        return streams
 
 
 def racing_commands(intake: Running, race: list[EventData], stores: list[RacingStore]) -> CaseCommands:
-    def store(pool: asyncpg.Pool) -> PostgresEventStore:
-        stores.append(RacingStore(pool, race))
-        return stores[-1]
-
-    return CaseCommands(intake.runtime, IntakeMetrics(CollectorRegistry()), now, store=store)
+    stores.append(RacingStore(intake.infra.database.pool, race))
+    conflicts = CommonMetrics(CollectorRegistry()).event_store_conflicts.labels(writer="intake")
+    return CaseCommands(stores[-1], IntakeMetrics(CollectorRegistry()), now, conflicts)
 
 
 async def test_a_version_conflict_reloads_and_decides_again(intake: Running) -> None:
@@ -249,7 +252,7 @@ async def test_a_conflict_that_moves_the_case_away_refuses_the_command(intake: R
     commands = racing_commands(intake, [escalation], [])
     with pytest.raises(NotYoursError):
         await commands.handle(case_id, Acknowledge(), Responder("police:1203"))
-    types = [event.type for event in await intake.runtime.event_store.read_stream(case_id)]
+    types = [event.type for event in await intake.store.read_stream(case_id)]
     assert types == ["ComplaintFiled", "CaseAssigned", "CaseEscalated"]
     with pytest.raises(CaseNotFoundError):
         await commands.handle(uuid.uuid4(), Acknowledge(), Responder("police:1203"))

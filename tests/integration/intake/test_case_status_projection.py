@@ -59,20 +59,20 @@ async def test_a_rebuild_from_the_event_store_gives_the_tables_the_live_projecti
             await append(intake, case_id, VerdictRecorded(verdict="undetermined"))
         notified = CitizenNotified(about_event_id=uuid.uuid4(), channel="sms", provider_message_id=f"SM{n}")
         await append(intake, case_id, notified)
-    stored = await intake.runtime.pool.fetchval("SELECT count(*) FROM events")
+    stored = await intake.pool.fetchval("SELECT count(*) FROM events")
     wanted = CaseStatusProjection.event_types or frozenset()
-    lifecycle = await intake.runtime.pool.fetchval(
+    lifecycle = await intake.pool.fetchval(
         "SELECT count(*) FROM events WHERE type = ANY($1::text[])", list(wanted)
     )
 
     async def caught_up() -> bool:
-        return bool(await intake.runtime.pool.fetchval("SELECT count(*) FROM intake_timeline") == lifecycle)
+        return bool(await intake.pool.fetchval("SELECT count(*) FROM intake_timeline") == lifecycle)
 
     assert await eventually(caught_up)
-    live = await tables(intake.runtime.pool)
+    live = await tables(intake.pool)
     assert len(live[0]) == 12
     assert {row["status"] for row in live[0]} == {"needs_triage", "assigned", "acknowledged"}
 
-    replayed = await rebuild(intake.runtime.pool, PROJECTIONS["case_status"]())
+    replayed = await rebuild(intake.pool, PROJECTIONS["case_status"]())
     assert replayed == stored
-    assert await tables(intake.runtime.pool) == live
+    assert await tables(intake.pool) == live

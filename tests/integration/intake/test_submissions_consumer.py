@@ -57,7 +57,7 @@ def good_submission(i: int) -> bytes:
 
 
 def topics(running: Running) -> tuple[str, str, str]:
-    names = running.runtime.topics
+    names = running.topics
     return names.submissions, names.submissions_dlq, names.case_events
 
 
@@ -83,7 +83,7 @@ async def test_a_thousand_mixed_submissions_are_each_filed_or_dead_lettered(
 
     letters = await read_topic(kafka_bootstrap, dlq, until=at_least(len(expected_reasons)))
     good = 1000 - len(expected_reasons)
-    assert await eventually(lambda: _equals(count_events(intake.runtime.pool), good))
+    assert await eventually(lambda: _equals(count_events(intake.pool), good))
 
     sent = dict(messages)
     assert sorted(letter.key for letter in letters) == sorted(expected_reasons)
@@ -98,7 +98,7 @@ async def test_a_thousand_mixed_submissions_are_each_filed_or_dead_lettered(
         assert int(headers["source-offset"]) >= 0
         if expected_reasons[letter.key] in ("not_json", "not_an_object"):
             assert [reason["field"] for reason in reasons] == [None]
-    ids = {row["channel_message_id"] for row in await intake.runtime.pool.fetch(
+    ids = {row["channel_message_id"] for row in await intake.pool.fetch(
         "SELECT data->>'channel_message_id' AS channel_message_id FROM events WHERE type = 'ComplaintFiled'"
     )}  # fmt: skip
     assert ids == {f"good-{i}" for i in range(1000) if i % 3}
@@ -122,10 +122,8 @@ async def test_one_submission_delivered_three_times_files_one_case(
     case_id = case_id_for("web", "form-77")
     assert uuid.UUID(retried.json()["case_id"]) == case_id
     assert await eventually(lambda: _equals(_sum_async(intake, "complaints_duplicate_total"), 2))
-    assert [event.type for event in await intake.runtime.event_store.read_stream(case_id)] == [
-        "ComplaintFiled"
-    ]
-    assert await count_events(intake.runtime.pool) == 1
+    assert [event.type for event in await intake.store.read_stream(case_id)] == ["ComplaintFiled"]
+    assert await count_events(intake.pool) == 1
     published = await read_topic(kafka_bootstrap, case_events, until=at_least(1), within=20)
     assert [decode_envelope(record.value).case_id for record in published] == [case_id]
 
@@ -145,9 +143,9 @@ async def test_khmer_comes_back_unchanged_and_the_contact_appears_in_no_event_me
         await file(intake, encode(submission(channel=None, text="")))
         await read_topic(kafka_bootstrap, dlq, until=at_least(1))
         published = await read_topic(kafka_bootstrap, case_events, until=at_least(2), within=30)
-        stored = await intake.runtime.pool.fetch("SELECT data::text AS data FROM events")
-        ids = await intake.runtime.pool.fetch("SELECT data->'citizen'->>'citizen_id' AS id FROM events")
-        vault = await Contacts(intake.runtime.pool).get_many([uuid.UUID(row["id"]) for row in ids])
+        stored = await intake.pool.fetch("SELECT data::text AS data FROM events")
+        ids = await intake.pool.fetch("SELECT data->'citizen'->>'citizen_id' AS id FROM events")
+        vault = await Contacts(intake.pool).get_many([uuid.UUID(row["id"]) for row in ids])
 
     sms = decode_envelope(next(r.value for r in published if b"sms-1" in r.value))
     assert sms.data["text"].encode() == KHMER_TEXT.encode()  # trimmed, otherwise byte for byte
@@ -191,7 +189,7 @@ async def test_a_database_outage_dead_letters_nothing_and_loses_nothing(
 def _sum(running: Running, name: str) -> float:
     return sum(
         sample.value
-        for family in running.runtime.registry.collect()
+        for family in running.registry.collect()
         for sample in family.samples
         if sample.name == name
     )
@@ -207,6 +205,6 @@ async def _equals(value: Any, expected: int) -> bool:
 
 async def _safe_count(running: Running) -> int:
     try:
-        return await count_events(running.runtime.pool)
+        return await count_events(running.pool)
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
         return -1

@@ -27,7 +27,7 @@ async def test_a_web_complaint_is_filed_and_a_retry_with_its_key_answers_the_sam
     assert [answer.status_code for answer in answers] == [202, 202, 202]
     assert len({answer.text for answer in answers}) == 1
     case_id = uuid.UUID(answers[0].json()["case_id"])
-    (filed,) = await intake.runtime.event_store.read_stream(case_id)
+    (filed,) = await intake.store.read_stream(case_id)
     assert filed.type == "ComplaintFiled"
     assert filed.data["channel"] == "web"
     assert filed.data["channel_message_id"] == "form-42"
@@ -76,7 +76,7 @@ async def test_a_422_lists_every_field_error_and_files_nothing(intake: Running) 
     answer = await file(intake, encode(body))
     assert answer.status_code == 422
     assert set(errors(answer)) == {"text", "category", "citizen.phone", "location.province"}
-    assert await intake.runtime.pool.fetchval("SELECT count(*) FROM events") == 0
+    assert await intake.pool.fetchval("SELECT count(*) FROM events") == 0
 
 
 async def test_a_body_over_64_kib_is_a_413_whether_or_not_its_length_is_declared(intake: Running) -> None:
@@ -116,7 +116,7 @@ async def test_the_public_status_shows_no_personal_data(intake: Running) -> None
 async def test_a_confidential_case_shows_its_level_but_not_its_unit(intake: Running) -> None:
     body = web_submission(category="theft", subject={"kind": "police_station", "name": "Puok police"})
     filed = (await file(intake, encode(body))).json()
-    stored = await intake.runtime.event_store.read_stream(uuid.UUID(filed["case_id"]))
+    stored = await intake.store.read_stream(uuid.UUID(filed["case_id"]))
     assert stored[0].data["confidential"] is True
     await assign(intake, uuid.UUID(filed["case_id"]), "provincial-police:KH-17", level=1)
     status = await projected(intake, filed["reference"], "assigned")

@@ -27,7 +27,7 @@ from shared.events.types import Language
 from shared.eventstore import Append, PostgresEventStore, migrate
 from shared.eventstore.store import Appended
 from shared.localstack import free_port
-from shared.service.runtime import Runtime
+from shared.service.lifecycle import Lifecycle
 from shared.testing.events import new_event
 from shared.testing.kafka import eventually
 from shared.testing.servers import ServiceProcess
@@ -80,12 +80,12 @@ class ServedNotify:
     app: FastAPI
 
     @property
-    def runtime(self) -> Runtime:
-        runtime: Runtime = self.app.state.runtime
-        return runtime
+    def lifecycle(self) -> Lifecycle:
+        lifecycle: Lifecycle = self.app.state.lifecycle
+        return lifecycle
 
     def metric(self, name: str, **labels: str) -> float:
-        return self.runtime.registry.get_sample_value(name, labels) or 0.0
+        return self.lifecycle.infrastructure.registry.get_sample_value(name, labels) or 0.0
 
 
 @contextlib.asynccontextmanager

@@ -7,12 +7,12 @@ from functools import partial
 
 import pytest
 
-from services.routing.bootstrap import build_runtime
+from services.routing.bootstrap import build_lifecycle
 from services.routing.settings import RoutingSettings
 from shared.events import Actor, CaseAssigned, Envelope, encode_envelope
 from shared.events.types import UnitRef
 from shared.eventstore import PostgresEventStore
-from shared.service.runtime import Runtime
+from shared.service.infrastructure import Infrastructure
 from shared.testing.events import complaint_filed, new_event
 from shared.testing.kafka import eventually, produce
 
@@ -20,24 +20,24 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def routing(service_env: dict[str, str]) -> AsyncIterator[Runtime]:
-    runtime = build_runtime(
+async def routing(service_env: dict[str, str]) -> AsyncIterator[Infrastructure]:
+    service = build_lifecycle(
         RoutingSettings(
             kafka_bootstrap_servers=service_env["KAFKA_BOOTSTRAP_SERVERS"],
             database_url=service_env["DATABASE_URL"],
             topic_prefix=service_env["TOPIC_PREFIX"],
         )
     )
-    async with runtime.running():
-        yield runtime
+    async with service.running():
+        yield service.infrastructure
 
 
 async def decisions(store: PostgresEventStore, case_id: uuid.UUID) -> list[Envelope]:
     return [e for e in await store.read_stream(case_id) if e.type in {"CaseAssigned", "CaseNeedsTriage"}]
 
 
-async def test_each_filing_gets_one_stated_decision(routing: Runtime) -> None:
-    store = routing.event_store
+async def test_each_filing_gets_one_stated_decision(routing: Infrastructure) -> None:
+    store = routing.database.event_store
     theft, other, confidential = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     filed = await store.append(theft, 0, [new_event(complaint_filed(category="theft", district="1203"))])
     await store.append(other, 0, [new_event(complaint_filed(category="other"))])
@@ -67,8 +67,10 @@ async def test_each_filing_gets_one_stated_decision(routing: Runtime) -> None:
     assert routing.registry.get_sample_value("cases_routed_total", labels) == 1
 
 
-async def test_a_filing_delivered_three_times_is_decided_once(routing: Runtime, kafka_bootstrap: str) -> None:
-    store = routing.event_store
+async def test_a_filing_delivered_three_times_is_decided_once(
+    routing: Infrastructure, kafka_bootstrap: str
+) -> None:
+    store = routing.database.event_store
     case_id = uuid.uuid4()
     (filed,) = (await store.append(case_id, 0, [new_event(complaint_filed(district="1203"))])).events
     assert await eventually(lambda: decisions(store, case_id))
@@ -81,8 +83,8 @@ async def test_a_filing_delivered_three_times_is_decided_once(routing: Runtime, 
     assert len(await decisions(store, case_id)) == 1
 
 
-async def test_the_working_groups_assignment_is_left_alone(routing: Runtime) -> None:
-    store = routing.event_store
+async def test_the_working_groups_assignment_is_left_alone(routing: Infrastructure) -> None:
+    store = routing.database.event_store
     case_id = uuid.uuid4()
     group = UnitRef(id="moi-working-group", kind="working_group", name="MoI working group")
     assign = CaseAssigned(unit=group, level=2, rule="working-group", reason="taken over at once")

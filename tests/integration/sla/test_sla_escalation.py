@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from services.sla.bootstrap import build_runtime
-from shared.service.runtime import Runtime
+from services.sla.bootstrap import build_lifecycle
+from shared.service.infrastructure import Infrastructure
 from shared.testing.kafka import eventually
 from tests.integration.sla.cases import (
     acknowledged,
@@ -33,18 +33,18 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def sla(service_env: dict[str, str], tmp_path: Path) -> AsyncIterator[Runtime]:
-    runtime = build_runtime(sla_settings(service_env, write_policy(tmp_path)))
-    async with runtime.running():
-        yield runtime
+async def sla(service_env: dict[str, str], tmp_path: Path) -> AsyncIterator[Infrastructure]:
+    service = build_lifecycle(sla_settings(service_env, write_policy(tmp_path)))
+    async with service.running():
+        yield service.infrastructure
 
 
-def sample(runtime: Runtime, name: str, **labels: str) -> float:
-    return runtime.registry.get_sample_value(name, labels) or 0.0
+def sample(infra: Infrastructure, name: str, **labels: str) -> float:
+    return infra.registry.get_sample_value(name, labels) or 0.0
 
 
-async def test_a_case_left_alone_rises_level_by_level_to_the_working_group(sla: Runtime) -> None:
-    store = sla.event_store
+async def test_a_case_left_alone_rises_level_by_level_to_the_working_group(sla: Infrastructure) -> None:
+    store = sla.database.event_store
     [case_id] = await new_cases(store, 1)
     stream = await stream_when(store, case_id, lambda s: len(of_type(s, "SlaBreached")) == 4)
 
@@ -93,8 +93,8 @@ async def test_a_case_left_alone_rises_level_by_level_to_the_working_group(sla: 
     assert sample(sla, "cases_escalated_total", level="2", reason="unanswered") == 1
 
 
-async def test_an_acknowledged_case_does_not_escalate_as_unanswered(sla: Runtime) -> None:
-    store = sla.event_store
+async def test_an_acknowledged_case_does_not_escalate_as_unanswered(sla: Infrastructure) -> None:
+    store = sla.database.event_store
     [case_id] = await new_cases(store, 1, lambda: [filed("drugs"), assigned(), acknowledged()])
     stream = await stream_when(store, case_id, lambda s: bool(of_type(s, "CaseEscalated")))
 
@@ -105,8 +105,8 @@ async def test_an_acknowledged_case_does_not_escalate_as_unanswered(sla: Runtime
     assert breaches == ["resolution"]
 
 
-async def test_a_refused_case_escalates_at_once(sla: Runtime) -> None:
-    store = sla.event_store
+async def test_a_refused_case_escalates_at_once(sla: Infrastructure) -> None:
+    store = sla.database.event_store
     # A land dispute's deadlines are hours long: only the refusal can raise it now.
     [case_id] = await new_cases(store, 1, lambda: [filed("land_dispute"), assigned(), refused()])
     stream = await stream_when(store, case_id, lambda s: bool(of_type(s, "CaseEscalated")))
@@ -119,8 +119,8 @@ async def test_a_refused_case_escalates_at_once(sla: Runtime) -> None:
     assert await eventually(lambda: sample(sla, "cases_escalated_total", level="1", reason="refused") == 1)
 
 
-async def test_a_pause_moves_the_stored_deadline_by_exactly_the_time_paused(sla: Runtime) -> None:
-    store, pool = sla.event_store, sla.pool
+async def test_a_pause_moves_the_stored_deadline_by_exactly_the_time_paused(sla: Infrastructure) -> None:
+    store, pool = sla.database.event_store, sla.database.pool
     start = datetime.now(UTC) - timedelta(minutes=10)
     [case_id] = await new_cases(store, 1, lambda: [filed("land_dispute", start), assigned(start)])
 
@@ -140,19 +140,20 @@ async def test_the_open_and_overdue_gauges_count_the_table(
     service_env: dict[str, str], tmp_path: Path
 ) -> None:
     settings = sla_settings(service_env, write_policy(tmp_path), sla_metrics_interval=0.1)
-    runtime = build_runtime(settings)
-    async with runtime.running():
-        await new_cases(runtime.event_store, 3, lambda: [filed("land_dispute"), assigned()])
-        assert await eventually(lambda: sample(runtime, "sla_open_deadlines") == 3)
-        assert sample(runtime, "sla_overdue_deadlines") == 0
+    service = build_lifecycle(settings)
+    infra = service.infrastructure
+    async with service.running():
+        await new_cases(infra.database.event_store, 3, lambda: [filed("land_dispute"), assigned()])
+        assert await eventually(lambda: sample(infra, "sla_open_deadlines") == 3)
+        assert sample(infra, "sla_overdue_deadlines") == 0
 
 
-async def _no_deadline(runtime: Runtime, case_id: object) -> bool:
-    row = await runtime.pool.fetchrow("SELECT 1 FROM sla_deadlines WHERE case_id = $1", case_id)
+async def _no_deadline(sla: Infrastructure, case_id: object) -> bool:
+    row = await sla.database.pool.fetchrow("SELECT 1 FROM sla_deadlines WHERE case_id = $1", case_id)
     return row is None
 
 
-async def _row_at_version(runtime: Runtime, case_id: object, version: int) -> object:
-    return await runtime.pool.fetchrow(
+async def _row_at_version(sla: Infrastructure, case_id: object, version: int) -> object:
+    return await sla.database.pool.fetchrow(
         "SELECT * FROM sla_deadlines WHERE case_id = $1 AND version = $2", case_id, version
     )

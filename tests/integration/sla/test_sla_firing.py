@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
+from prometheus_client import CollectorRegistry
 
 from services.sla import deadlines
 from services.sla.bootstrap import MIGRATIONS
@@ -16,6 +17,7 @@ from shared.eventstore import PostgresEventStore, migrate
 from shared.messaging.consumer import Batch
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
+from shared.service.metrics import CommonMetrics
 from tests.integration.sla.cases import (
     DEPLOY,
     acknowledged,
@@ -41,7 +43,8 @@ def policy(tmp_path_factory: pytest.TempPathFactory) -> SlaPolicy:
 @pytest.fixture(scope="module")
 def firing(policy: SlaPolicy) -> Firing:
     registry = load_units(DEPLOY / "units.yaml", load_gazetteer())
-    return Firing(policy, EscalationUnits(registry, policy.ladder))
+    conflicts = CommonMetrics(CollectorRegistry()).event_store_conflicts.labels(writer="sla")
+    return Firing(policy, EscalationUnits(registry, policy.ladder), conflicts)
 
 
 @pytest.fixture

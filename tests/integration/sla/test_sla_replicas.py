@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from services.sla.bootstrap import build_runtime
-from shared.service.runtime import Runtime
+from services.sla.bootstrap import build_lifecycle
+from shared.service.lifecycle import Lifecycle
 from shared.testing.kafka import eventually
 from tests.integration.sla.cases import (
     assigned,
@@ -24,10 +24,10 @@ pytestmark = pytest.mark.integration
 CASES = 150
 
 
-def breaches_counted(runtime: Runtime) -> float:
+def breaches_counted(replica: Lifecycle) -> float:
     return sum(
         sample.value
-        for metric in runtime.registry.collect()
+        for metric in replica.infrastructure.registry.collect()
         if metric.name == "sla_breaches"
         for sample in metric.samples
         if sample.name == "sla_breaches_total"
@@ -39,15 +39,16 @@ async def test_two_replicas_never_record_the_same_breach_twice(
 ) -> None:
     # Small batches, so that both replicas' timers take part in every round of firing.
     settings = sla_settings(service_env, write_policy(tmp_path), sla_timer_batch=5, sla_timer_workers=2)
-    replicas = [build_runtime(settings), build_runtime(settings)]
+    replicas = [build_lifecycle(settings), build_lifecycle(settings)]
     async with AsyncExitStack() as stack:
         for replica in replicas:
             await stack.enter_async_context(replica.running())
-        store = replicas[0].event_store
+        database = replicas[0].infrastructure.database
+        store = database.event_store
         case_ids = await new_cases(store, CASES)
 
         async def all_at_the_top() -> bool:
-            count = await replicas[0].pool.fetchval(
+            count = await database.pool.fetchval(
                 "SELECT count(*) FROM events WHERE type = 'SlaBreached' AND data->>'clock' = 'resolution'"
             )
             return bool(count == CASES)
@@ -69,9 +70,10 @@ async def test_two_replicas_never_record_the_same_breach_twice(
 async def test_a_case_the_timer_cannot_handle_does_not_hold_up_the_others(
     service_env: dict[str, str], tmp_path: Path
 ) -> None:
-    runtime = build_runtime(sla_settings(service_env, write_policy(tmp_path)))
-    async with runtime.running():
-        store, pool = runtime.event_store, runtime.pool
+    service = build_lifecycle(sla_settings(service_env, write_policy(tmp_path)))
+    infra = service.infrastructure
+    async with service.running():
+        store, pool = infra.database.event_store, infra.database.pool
         [good] = await new_cases(store, 1, lambda: [filed(), assigned()])
         # A stream written by a buggy writer: CaseAssigned without its unit (the store trusts its writers).
         broken = uuid.uuid4()
@@ -91,6 +93,6 @@ async def test_a_case_the_timer_cannot_handle_does_not_hold_up_the_others(
             return bool(of_type(await store.read_stream(good), "CaseEscalated"))
 
         assert await eventually(good_escalated)
-        assert await eventually(lambda: runtime.registry.get_sample_value("sla_timer_failures_total"))
+        assert await eventually(lambda: infra.registry.get_sample_value("sla_timer_failures_total"))
         postponed = await pool.fetchval("SELECT due_at > now() FROM sla_deadlines WHERE case_id = $1", broken)
         assert postponed

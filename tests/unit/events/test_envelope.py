@@ -1,4 +1,4 @@
-"""Envelopes: the JSON of B4, Khmer kept as it is, bad input named, old versions upcast."""
+"""Envelopes: the JSON of docs/contract.md §Case events, Khmer kept as it is, bad input named, old versions upcast."""
 
 import json
 import uuid

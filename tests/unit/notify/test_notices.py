@@ -1,4 +1,4 @@
-"""Who is texted about which event, in which language and words (DESIGN.md B7)."""
+"""Who is texted about which event, in which language and words (docs/contract.md §SMS out)."""
 
 import uuid
 
