@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -33,18 +32,9 @@ files them as `ComplaintFiled` case events, answers the public status of a case 
 responders' and the working group's answers. Errors share one body: `{detail, errors: [{field, message}]}`."""
 
 
-def keep_contacts_out_of_logs() -> None:
-    """aiokafka's DEBUG lines print the records it sends and fetches: submissions (and their dead letters)
-    carry citizens' names and phone numbers, so its loggers stay at INFO even when LOG_LEVEL is DEBUG."""
-    kafka = logging.getLogger("aiokafka")
-    if kafka.getEffectiveLevel() < logging.INFO:
-        kafka.setLevel(logging.INFO)
-
-
 def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastAPI:
     """The files are read (and checked) first: a bad one raises a ``ConfigurationError`` before anything
     is built. Then the infrastructure, then the components on it, started in the order listed."""
-    keep_contacts_out_of_logs()
     gazetteer = load_gazetteer()
     units = load_units(settings.units_file, gazetteer)
     tokens = load_tokens(settings.api_tokens_file, units)

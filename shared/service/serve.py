@@ -61,11 +61,22 @@ def problems(error: ValidationError | ConfigurationError) -> str:
     )
 
 
+# Libraries whose lines carry what they send, and so citizens' contacts: aiokafka's DEBUG lines print the
+# records it fetches and sends (submissions and their dead letters hold names and phone numbers); httpx's INFO
+# line prints every request's URL (notify asks the provider for its messages to a number: ``?To=+855...``).
+# They stay at the least level that says nothing of the data, whatever LOG_LEVEL says.
+QUIET_LOGGERS = {"aiokafka": logging.INFO, "httpx": logging.WARNING, "httpcore": logging.WARNING}
+
+
 def configure_logging() -> None:
     logging.basicConfig(
         level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    for name, least in QUIET_LOGGERS.items():
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < least:
+            logger.setLevel(least)
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:

@@ -25,11 +25,11 @@ async def test_migrations_from_several_processes_at_once_apply_once(database_url
 
     results = await asyncio.gather(*(start_up() for _ in range(6)))
     applied = [name for result in results for name in result]
-    assert applied == [f"eventstore/{path.name}" for _, path in EVENT_STORE.files()]
-    assert len(applied) == 3
+    every = [f"eventstore/{path.name}" for _, path in EVENT_STORE.files()]
+    assert applied == every  # once each, in order, whichever process applied them
     connection = await asyncpg.connect(database_url)
     try:
-        assert await connection.fetchval("SELECT count(*) FROM schema_migrations") == 3
+        assert await connection.fetchval("SELECT count(*) FROM schema_migrations") == len(every)
     finally:
         await connection.close()
 
