@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from services.intake.api import errors
 from services.intake.api.cases import cases_router
 from services.intake.api.complaints import complaints_router
+from services.intake.api.open311 import open311_router
 from services.intake.case_status import GROUP, CaseStatusProjection
 from services.intake.metrics import IntakeMetrics
 from services.intake.service import Intake
@@ -62,5 +63,6 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
     app = service_app(
         lifecycle, [complaints_router(intake), cases_router(intake, tokens)], description=_DESCRIPTION
     )
+    app.include_router(open311_router(intake, tokens, runtime, clock))
     errors.install(app)
     return app

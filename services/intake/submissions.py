@@ -19,7 +19,12 @@ from aiokafka import ConsumerRecord
 from services.intake.batcher import FilingBatcher
 from services.intake.domain.complaint import Complaint, complaint_from
 from services.intake.domain.problems import Problem
-from services.intake.domain.submission import SubmissionError, parse_submission, parse_web_submission
+from services.intake.domain.submission import (
+    ChannelSubmission,
+    SubmissionError,
+    parse_submission,
+    parse_web_submission,
+)
 from services.intake.filing import Filed, FilingService
 from services.intake.metrics import IntakeMetrics
 from shared.messaging.dlq import DeadLetter, FieldError
@@ -65,6 +70,18 @@ class Submissions:
     def refuse_web(self, problem: Problem) -> None:
         """Count a web submission refused before it was read (too large)."""
         self._refused(SubmissionError((problem,), "web"), "http")
+
+    async def file_submission(self, submission: ChannelSubmission) -> Filed:
+        """File a submission another door validated (Open311's form), as a web request is filed."""
+        started = time.perf_counter()
+        self._metrics.received.labels(channel=submission.channel).inc()
+        filed = await self._batcher.file(complaint_from(submission, self._gazetteer))
+        self._metrics.handling.labels(source="http").observe(time.perf_counter() - started)
+        return filed
+
+    def refuse(self, rejected: SubmissionError) -> None:
+        """Count and log a submission another door refused (Open311's form)."""
+        self._refused(rejected, "http")
 
     async def file_records(self, records: Sequence[ConsumerRecord]) -> list[DeadLetter]:
         """File a consumed batch; the dead letters of what cannot be filed. Waits out outages."""
