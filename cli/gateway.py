@@ -1,4 +1,7 @@
-"""The dev SMS gateway's record of what it was asked to send (``GET /messages``, docs/contract.md §SMS out)."""
+"""The dev SMS gateway's record of what it was asked to send.
+
+Read from ``GET /messages`` (docs/contract.md §SMS out).
+"""
 
 from __future__ import annotations
 

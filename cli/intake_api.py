@@ -1,4 +1,7 @@
-"""Intake's HTTP API (docs/contract.md §HTTP) as the tool uses it: file a complaint, act on a case as a responder."""
+"""Intake's HTTP API (docs/contract.md §HTTP) as the tool uses it.
+
+File a complaint, act on a case as a responder.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Where the command-line tool finds the system: the variables of docs/contract.md §Settings, plus intake's and the SMS gateway's URLs.
+"""Where the command-line tool finds the system: the variables of docs/contract.md §Settings, plus intake's
+and the SMS gateway's URLs.
 
 Flags win over the environment, the environment over the defaults of a local ``make run``.
 """
@@ -13,7 +14,10 @@ from shared.service.settings import ServiceSettings
 
 
 class CliSettings(ServiceSettings):
-    """``INTAKE_URL`` and ``SMS_API_BASE`` (the dev gateway is the SMS provider's API base) join docs/contract.md §Settings's."""
+    """``INTAKE_URL`` and ``SMS_API_BASE`` join docs/contract.md §Settings's.
+
+    The dev gateway is the SMS provider's API base.
+    """
 
     intake_url: str = Field(default="http://127.0.0.1:8001", min_length=1)
     sms_api_base: str = Field(default="http://127.0.0.1:8025", min_length=1)

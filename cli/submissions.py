@@ -1,4 +1,7 @@
-"""Complaints as channels send them (docs/contract.md §Submissions), and their delivery to ``complaints.submissions``."""
+"""Complaints as channels send them, and their delivery to ``complaints.submissions``.
+
+Their shape is docs/contract.md §Submissions.
+"""
 
 from __future__ import annotations
 

@@ -44,7 +44,10 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Story:
-    """One citizen's complaint and what happens to it. ``submission`` is a ChannelSubmission (docs/contract.md §Submissions)."""
+    """One citizen's complaint and what happens to it.
+
+    ``submission`` is a ChannelSubmission (docs/contract.md §Submissions).
+    """
 
     key: str
     title: str

@@ -1,4 +1,5 @@
-"""The dev gateway's ASGI app: Twilio's ``Messages.json``, recording instead of sending (docs/contract.md §SMS out).
+"""The dev gateway's ASGI app: Twilio's ``Messages.json``, recording instead of sending
+(docs/contract.md §SMS out).
 
 - ``POST /2010-04-01/Accounts/{sid}/Messages.json`` (form ``To``, ``From``, ``Body``, ``StatusCallback``)
   answers 201 with the Message resource (``sid``, ``status`` ``queued``, ``num_segments``), or Twilio's

@@ -63,6 +63,6 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
     app = service_app(
         lifecycle, [complaints_router(intake), cases_router(intake, tokens)], description=_DESCRIPTION
     )
-    app.include_router(open311_router(intake, tokens, runtime, clock))
+    app.include_router(open311_router(intake, tokens, infra.database, clock))
     errors.install(app)
     return app

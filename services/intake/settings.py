@@ -1,4 +1,7 @@
-"""Intake's settings (docs/contract.md §Settings): the shared ones plus tokens, units and the Messenger webhook."""
+"""Intake's settings (docs/contract.md §Settings).
+
+The shared ones plus tokens, units and the Messenger webhook.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Notify's metrics (docs/contract.md §Metrics: ``sms_sent_total{outcome,language}``, ``sms_segments_total{encoding}``)."""
+"""Notify's metrics (docs/contract.md §Metrics).
+
+Among them ``sms_sent_total{outcome,language}`` and ``sms_segments_total{encoding}``.
+"""
 
 from __future__ import annotations
 

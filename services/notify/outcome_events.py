@@ -1,4 +1,5 @@
-"""The case-timeline side of an outcome: ``CitizenNotified`` or ``CitizenNotificationFailed`` (docs/contract.md §Case events).
+"""The case-timeline side of an outcome: ``CitizenNotified`` or ``CitizenNotificationFailed``
+(docs/contract.md §Case events).
 
 Appended in the transaction that records the outcome, under the key ``<about event id>:notified:citizen``
 (or ``:notification-failed:citizen``), so an outcome recorded twice still shows once. These events do not

@@ -1,4 +1,7 @@
-"""Notify's settings (docs/contract.md §Settings): the shared ones plus the SMS provider (docs/contract.md §SMS out) and how sending behaves."""
+"""Notify's settings (docs/contract.md §Settings).
+
+The shared ones plus the SMS provider (docs/contract.md §SMS out) and how sending behaves.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 class NotifySettings(ServiceSettings):
     http_port: int = Field(default=8004, ge=1, le=65535)
-    # The provider (docs/contract.md §SMS out): Twilio's Messages API or anything speaking it, such as the dev gateway.
+    # The provider (docs/contract.md §SMS out): Twilio's Messages API or anything speaking it, such as the
+    # dev gateway.
     sms_api_base: str = Field(default="http://127.0.0.1:8025", min_length=1)
     sms_account_sid: str = Field(default="ACdev", min_length=1)
     sms_auth_token: str = ""  # when set: basic auth to the provider, and receipts must be signed with it

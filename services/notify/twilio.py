@@ -1,4 +1,5 @@
-"""The Twilio Messages API adapter (docs/contract.md §SMS out), over httpx; the dev gateway speaks the same API.
+"""The Twilio Messages API adapter (docs/contract.md §SMS out), over httpx; the dev gateway speaks the
+same API.
 
 ``POST {base}/2010-04-01/Accounts/{sid}/Messages.json`` with form fields ``To``, ``From``, ``Body`` and
 ``StatusCallback``, HTTP basic auth ``sid:token``. A 2xx answer carries the message ``sid``; an error

@@ -1,4 +1,7 @@
-"""The SLA service's settings (docs/contract.md §Settings): the shared ones plus the policy (docs/contract.md §SLA policy), units and the timer."""
+"""The SLA service's settings (docs/contract.md §Settings).
+
+The shared ones plus the policy (docs/contract.md §SLA policy), units and the timer.
+"""
 
 from __future__ import annotations
 

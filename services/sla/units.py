@@ -1,4 +1,7 @@
-"""Which unit a case rises to, and the unit objects (docs/contract.md §Case events) escalation events carry, from the unit registry."""
+"""Which unit a case rises to, and the unit objects escalation events carry, from the unit registry.
+
+The unit objects are those of docs/contract.md §Case events.
+"""
 
 from __future__ import annotations
 

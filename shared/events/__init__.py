@@ -1,4 +1,7 @@
-"""The case events of docs/contract.md §Case events: the envelope, the typed payloads, encoding and upcasting."""
+"""The case events of docs/contract.md §Case events.
+
+The envelope, the typed payloads, encoding and upcasting.
+"""
 
 from shared.events.envelope import Actor, ActorKind, Envelope, NewEvent
 from shared.events.registry import (

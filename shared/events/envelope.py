@@ -76,9 +76,9 @@ class Envelope(BaseModel):
 class NewEvent:
     """An event a writer wants appended; the store gives it its version.
 
-    ``idempotency_key`` is unique within the case stream (docs/architecture.md §Principles): for a derived event the
-    causing event's id plus what is derived from it, for a command the request's key, for a filing the
-    channel and its message id. Appending an existing key stores nothing and returns what is stored.
+    ``idempotency_key`` is unique within the case stream (docs/architecture.md §Principles): for a derived
+    event the causing event's id plus what is derived from it, for a command the request's key, for a filing
+    the channel and its message id. Appending an existing key stores nothing and returns what is stored.
 
     Writers build these in code from data already validated (``data`` is a payload model), so this is a
     plain value checked in ``__post_init__``, not a parsed model: it is made once per event on every

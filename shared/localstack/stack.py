@@ -28,7 +28,8 @@ from shared.localstack.process import ServerStartError, pid_alive, port_open, re
 SERVICE_PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "notify": 8004}
 DEVSMS_PORT = 8025
 CRASH_LOOP_EXITS, CRASH_LOOP_WINDOW = 5, 60.0  # more exits than this within the window stop the stack
-# The variables of docs/contract.md §Settings an operator may set; HTTP_PORT is always the launcher's, per service.
+# The variables of docs/contract.md §Settings an operator may set; HTTP_PORT is always the launcher's,
+# per service.
 PASSED_THROUGH = (
     "KAFKA_BOOTSTRAP_SERVERS",
     "DATABASE_URL",

@@ -1,7 +1,8 @@
 """Dead letters: the original bytes of a rejected message, with every reason, on a ``.dlq`` topic.
 
-Headers (docs/contract.md §Topics, §Submissions): ``error`` is a UTF-8 JSON list of ``{field, message}`` (``field`` null when
-the bytes are not JSON), ``source-topic``, ``source-partition`` and ``source-offset`` decimal text.
+Headers (docs/contract.md §Topics, §Submissions): ``error`` is a UTF-8 JSON list of ``{field, message}``
+(``field`` null when the bytes are not JSON), ``source-topic``, ``source-partition`` and ``source-offset``
+decimal text.
 """
 
 from __future__ import annotations

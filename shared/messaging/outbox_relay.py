@@ -1,13 +1,13 @@
 """The outbox relay: publishes stored events to ``case-events`` in order, then deletes their outbox rows.
 
 Each append left one outbox row naming its events in stream order; the relay reads those events and
-publishes each one's envelope (the JSON of docs/contract.md §Case events, built by PostgreSQL from the stored row). At least once: rows are
-deleted only after Kafka acknowledged their events, so a relay killed mid-batch publishes the batches in
-flight again after restart (duplicates, never loss); per-case order holds because rows are read in id
-order, a case's later append can only get its row once the earlier one committed (it must have read the
-earlier one's version), and a row lists its events in version order. The next batch is read while Kafka
-acknowledges the one before, so PostgreSQL and the broker work at the same time; the producer still gets
-the batches in outbox order.
+publishes each one's envelope (the JSON of docs/contract.md §Case events, built by PostgreSQL from the stored
+row). At least once: rows are deleted only after Kafka acknowledged their events, so a relay killed mid-batch
+publishes the batches in flight again after restart (duplicates, never loss); per-case order holds because
+rows are read in id order, a case's later append can only get its row once the earlier one committed (it must
+have read the earlier one's version), and a row lists its events in version order. The next batch is read
+while Kafka acknowledges the one before, so PostgreSQL and the broker work at the same time; the producer
+still gets the batches in outbox order.
 
 One relay publishes at a time: the leader holds a PostgreSQL advisory lock on its own connection, and when
 it dies the lock goes with its session and a standby takes over. It polls on a short interval and at once
@@ -37,9 +37,10 @@ EVENT_TYPE_HEADER = "event-type"  # lets consumers skip types they ignore withou
 _LEADER_LOCK = 0x72656C61  # the advisory lock key of the relay's leadership
 
 # The oldest outbox rows but those of ``$2`` (the batch still in flight), as many as hold ``$1`` events (at
-# least one row), and their events in order, each with its envelope as docs/contract.md §Case events lays it out. The relay's session is
-# in UTC, so occurred_at reads as ISO 8601 in UTC. Each event is an index probe by its id whatever plan is
-# cached (OFFSET 0 keeps the planner from making it a join: a plan cached on a small table hashed all of it).
+# least one row), and their events in order, each with its envelope as docs/contract.md §Case events lays it
+# out. The relay's session is in UTC, so occurred_at reads as ISO 8601 in UTC. Each event is an index probe by
+# its id whatever plan is cached (OFFSET 0 keeps the planner from making it a join: a plan cached on a small
+# table hashed all of it).
 PENDING = """
 WITH claimed AS (
     SELECT id, event_ids FROM (

@@ -51,7 +51,8 @@ class Unit(BaseModel):
         return UnitRef(id=self.id, kind=self.kind, name=self.name_en, province=self.province)
 
 
-# Rung of the escalation ladder each kind of unit stands on (docs/architecture.md §Case lifecycle: 0, 1 provincial, 2 working group).
+# Rung of the escalation ladder each kind of unit stands on (docs/architecture.md §Case lifecycle:
+# 0, 1 provincial, 2 working group).
 LEVELS: dict[UnitKind, int] = {
     "police": 0,
     "local_authority": 0,

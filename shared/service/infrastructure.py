@@ -17,6 +17,7 @@ from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector,
 from shared.messaging.batch_watch import BatchWatch
 from shared.messaging.topics import Topics
 from shared.service.database import Database
+from shared.service.logs import keep_data_out_of_logs
 from shared.service.metrics import CommonMetrics
 from shared.service.producer import Producer
 from shared.service.settings import ServiceSettings
@@ -38,6 +39,7 @@ class Infrastructure:
     @classmethod
     def build(cls, name: str, settings: ServiceSettings) -> Infrastructure:
         """Everything the service ``name`` runs on, configured from ``settings``; nothing connects yet."""
+        keep_data_out_of_logs()
         registry = CollectorRegistry()
         for collector in (ProcessCollector, PlatformCollector, GCCollector):
             collector(registry=registry)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import textwrap
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 
 from shared.service.configuration import ConfigurationError
+from shared.service.logs import configure_logging
 
 log = logging.getLogger(__name__)
 EXIT_BAD_CONFIGURATION = 2  # a code of its own: a restart with the same settings fails the same way
@@ -59,24 +59,6 @@ def problems(error: ValidationError | ConfigurationError) -> str:
         f"  {'_'.join(str(part) for part in problem['loc']).upper() or '(settings)'}: {problem['msg']}"
         for problem in error.errors(include_url=False, include_input=False)
     )
-
-
-# Libraries whose lines carry what they send, and so citizens' contacts: aiokafka's DEBUG lines print the
-# records it fetches and sends (submissions and their dead letters hold names and phone numbers); httpx's INFO
-# line prints every request's URL (notify asks the provider for its messages to a number: ``?To=+855...``).
-# They stay at the least level that says nothing of the data, whatever LOG_LEVEL says.
-QUIET_LOGGERS = {"aiokafka": logging.INFO, "httpx": logging.WARNING, "httpcore": logging.WARNING}
-
-
-def configure_logging() -> None:
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    for name, least in QUIET_LOGGERS.items():
-        logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() < least:
-            logger.setLevel(least)
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:

@@ -52,7 +52,10 @@ def database_url(servers: LocalServers) -> str:
 
 @pytest.fixture
 def service_env(kafka_bootstrap: str, database_url: str, topic_prefix: str) -> dict[str, str]:
-    """The environment of docs/contract.md §Settings pointing a service at this test's servers, topics and database."""
+    """The environment pointing a service at this test's servers, topics and database.
+
+    Its variables are those of docs/contract.md §Settings.
+    """
     return {
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "DATABASE_URL": database_url,

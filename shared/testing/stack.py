@@ -25,7 +25,8 @@ DEMO_POLICY = PROJECT_ROOT / "deploy" / "sla-policy.demo.yaml"
 
 @dataclass
 class ServiceStack:
-    """devsms, then intake, routing, sla and notify, all pointed at ``env`` (the variables of docs/contract.md §Settings).
+    """devsms, then intake, routing, sla and notify, all pointed at ``env`` (the variables of
+    docs/contract.md §Settings).
 
     ``env`` needs ``KAFKA_BOOTSTRAP_SERVERS``, ``DATABASE_URL`` and ``TOPIC_PREFIX``; ``SMS_API_BASE``
     is set to the gateway started here, ``SLA_POLICY_FILE`` defaults to the demo policy (seconds).

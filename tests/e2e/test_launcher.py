@@ -1,7 +1,7 @@
 """`make up` / `make down`: every service ready with parseable metrics, then nothing left behind.
 
-This test binds the ports of docs/contract.md §Settings (Kafka 9092, PostgreSQL 5432, services 8001-8004, SMS 8025):
-run it with no other stack up on this machine.
+This test binds the ports of docs/contract.md §Settings (Kafka 9092, PostgreSQL 5432, services 8001-8004,
+SMS 8025): run it with no other stack up on this machine.
 """
 
 import os

@@ -1,4 +1,5 @@
-"""docker-compose.yml: parses, builds from files that exist, and carries the whole contract of docs/contract.md §Settings.
+"""docker-compose.yml: parses, builds from files that exist, and carries the whole contract of
+docs/contract.md §Settings.
 
 No Docker engine runs here, so this reads the file the way `docker compose config` would.
 """

@@ -1,4 +1,7 @@
-"""Responder and working-group endpoints (docs/contract.md §HTTP): commands on a case, a unit's inbox, the escalations queue."""
+"""Responder and working-group endpoints (docs/contract.md §HTTP).
+
+Commands on a case, a unit's inbox, the escalations queue.
+"""
 
 # No `from __future__ import annotations`: FastAPI must see the route-local `Caller` type at runtime.
 

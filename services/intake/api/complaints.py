@@ -33,9 +33,9 @@ def complaints_router(intake: Intake) -> APIRouter:
         "/v1/complaints",
         status_code=202,
         summary="File a complaint from the web form",
-        description="A ChannelSubmission (docs/contract.md §Submissions) without `channel`: it is `web`. Every field "
-        "problem is listed in one 422 answer. Filing the same `channel_message_id` (or Idempotency-Key) "
-        "again answers the case filed the first time.",
+        description="A ChannelSubmission (docs/contract.md §Submissions) without `channel`: it is `web`. "
+        "Every field problem is listed in one 422 answer. Filing the same `channel_message_id` "
+        "(or Idempotency-Key) again answers the case filed the first time.",
         response_model=Accepted,
         responses=responses(400, 413, 422, 503),
         openapi_extra={

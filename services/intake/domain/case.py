@@ -49,8 +49,9 @@ _ENTERS: dict[str, Status] = {
 
 
 def status_after(status: S, event_type: str) -> S | Status:
-    """The status a case in ``status`` has after an event of ``event_type`` (docs/architecture.md §Case lifecycle);
-    events that move no case along it (notifications, SLA breaches, verdicts) leave ``status`` as it is."""
+    """The status a case in ``status`` has after an event of ``event_type``
+    (docs/architecture.md §Case lifecycle); events that move no case along it (notifications, SLA breaches,
+    verdicts) leave ``status`` as it is."""
     if event_type == "CitizenReplied":
         # A reply resumes a case that waited on the citizen; at any other time it changes nothing.
         return "acknowledged" if status == "awaiting_citizen" else status

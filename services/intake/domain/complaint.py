@@ -94,7 +94,10 @@ class Complaint:
 
 
 def is_confidential(category: str | None, subject_kind: str | None) -> bool:
-    """Whether the complaint is about the police or of a confidential category (docs/contract.md §SLA policy)."""
+    """Whether the complaint is about the police or of a confidential category.
+
+    Which categories are confidential: docs/contract.md §SLA policy.
+    """
     return category in CONFIDENTIAL_CATEGORIES or subject_kind in CONFIDENTIAL_SUBJECTS
 
 

@@ -23,7 +23,10 @@ def case_id_for(channel: str, channel_message_id: str) -> UUID:
 
 
 def filing_key(channel: str, channel_message_id: str) -> str:
-    """The idempotency key of a ``ComplaintFiled``: the channel and its message id (docs/architecture.md §Principles)."""
+    """The idempotency key of a ``ComplaintFiled`` (docs/architecture.md §Principles).
+
+    It is made of the channel and its message id.
+    """
     return f"filing:{channel}:{channel_message_id}"
 
 

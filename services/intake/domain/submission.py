@@ -1,4 +1,5 @@
-"""What upstream channels and the web form send (docs/contract.md §Submissions), validated with every problem collected.
+"""What upstream channels and the web form send (docs/contract.md §Submissions), validated with every
+problem collected.
 
 ``parse_submission`` turns the bytes of a ``complaints.submissions`` message into a
 :class:`ChannelSubmission` whose phone is E.164 and whose places are gazetteer codes, or raises

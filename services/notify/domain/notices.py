@@ -124,7 +124,8 @@ def _citizen_text(data: EventData, facts: CaseFacts, texts: Texts, units: UnitRe
         case _:
             return None
     if "unit" in values and facts.confidential:
-        # A confidential case never names the unit that has it: only the level (docs/contract.md §HTTP's status page agrees).
+        # A confidential case never names the unit that has it: only the level (docs/contract.md §HTTP's
+        # status page agrees).
         template = f"{template}_confidential"
         values["level"] = words.levels[level]
         del values["unit"]

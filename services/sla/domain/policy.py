@@ -1,4 +1,5 @@
-"""The SLA policy (docs/contract.md §SLA policy): deadlines per category and level, the calendar, the ladder, triage.
+"""The SLA policy (docs/contract.md §SLA policy): deadlines per category and level, the calendar, the
+ladder, triage.
 
 The YAML shape is documented at the top of deploy/sla-policy.yaml. `load_policy` reads and validates
 a file; every problem is reported as `<file>: <field>: <message>`.
@@ -211,7 +212,8 @@ class Ladder(RootModel[tuple[LadderLevel, ...]]):
         if not self.root or [rung.level for rung in self.root] != list(range(len(self.root))):
             raise ValueError("levels must be numbered 0, 1, 2, ... in order")
         if len(self.root) > MAX_LEVELS:
-            # Case events carry levels 0 to 2 (docs/contract.md §Case events): a fourth level could never be recorded.
+            # Case events carry levels 0 to 2 (docs/contract.md §Case events): a fourth level could never be
+            # recorded.
             raise ValueError(f"at most {MAX_LEVELS} levels (0 to {MAX_LEVELS - 1}), got {len(self.root)}")
         if self.root[-1].unit is None:
             raise ValueError("the top level must name its unit, e.g. unit: moi-working-group")

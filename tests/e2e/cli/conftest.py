@@ -52,7 +52,10 @@ FILED = re.compile(r"filed: reference (?P<reference>[A-Z0-9]{8}), case (?P<case_
 
 @dataclass(frozen=True)
 class CliStack:
-    """The environment ``python -m cli`` gets: the variables of docs/contract.md §Settings, ``INTAKE_URL`` and ``SMS_API_BASE``."""
+    """The environment ``python -m cli`` gets.
+
+    The variables of docs/contract.md §Settings, ``INTAKE_URL`` and ``SMS_API_BASE``.
+    """
 
     env: dict[str, str]
 

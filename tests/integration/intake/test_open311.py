@@ -74,13 +74,13 @@ async def test_a_request_is_filed_read_back_and_follows_its_case(intake: Running
     (answer,) = created.json()
     reference, token = answer["service_request_id"], answer["token"]
 
-    (filed,) = await intake.runtime.event_store.read_stream(UUID(token))
+    (filed,) = await intake.store.read_stream(UUID(token))
     assert (filed.data["channel"], filed.data["reference"]) == ("open311", reference)
     assert filed.data["location"]["province"] == "KH-17"
     assert filed.data["citizen"]["reachable_by"] == ["sms"]
     stored = json.dumps(filed.data, ensure_ascii=False)
     assert not [value for value in (NAME, PHONE_E164, "dara@example.org", first) if value in stored]
-    vault = await intake.runtime.pool.fetchrow(
+    vault = await intake.pool.fetchrow(
         "SELECT * FROM citizens WHERE citizen_id = $1", UUID(filed.data["citizen"]["citizen_id"])
     )
     assert vault is not None
@@ -143,7 +143,7 @@ async def test_an_address_naming_no_place_is_filed_for_triage(intake: Running) -
     created = await post(intake, "xml", fields)
     assert created.status_code == 201
     validate("created", created.content)
-    filed = await intake.runtime.pool.fetchval(
+    filed = await intake.pool.fetchval(
         "SELECT data->'location'->>'province' IS NULL FROM events WHERE type = 'ComplaintFiled'"
     )
     assert filed
@@ -228,7 +228,7 @@ async def test_each_bad_request_is_refused_in_the_format_asked(intake: Running, 
     assert answer.status_code == bad.status
     found = errors(answer, fmt)
     assert [d for d in found if d.startswith(bad.description)], found
-    assert await intake.runtime.pool.fetchval("SELECT count(*) FROM events") == 0
+    assert await intake.pool.fetchval("SELECT count(*) FROM events") == 0
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -263,7 +263,7 @@ async def test_a_request_the_projection_has_not_caught_up_with_is_read_from_its_
     reference = created["service_request_id"]
     await projected(intake, reference, "filed")
     # As if the projection lagged: the row is not there yet.
-    await intake.runtime.pool.execute("DELETE FROM intake_cases WHERE reference = $1", reference)
+    await intake.pool.execute("DELETE FROM intake_cases WHERE reference = $1", reference)
     answer = await intake.client.get(f"{V2}/requests/{reference}.json")
     assert answer.status_code == 200
     assert answer.json()[0]["status_notes"] == "Filed; being routed to the unit responsible"

@@ -38,7 +38,7 @@ async def expected(intake: Running, reference: str) -> object:
 async def test_the_sla_services_deadline_is_the_expected_datetime(intake: Running) -> None:
     reference, case_id = await filed_and_assigned(intake)
     assert await expected(intake, reference) is None  # no sla_deadlines table in this database yet
-    async with intake.runtime.pool.acquire() as connection:
+    async with intake.pool.acquire() as connection:
         await migrate(connection, [SLA_MIGRATIONS])
         await deadlines.save(
             connection, [DeadlineRow(case_id, 2, Upcoming(DUE, "acknowledgement", "police:1707", 0))]
@@ -50,7 +50,7 @@ async def test_the_sla_services_deadline_is_the_expected_datetime(intake: Runnin
 
 async def test_a_refused_case_escalating_at_once_has_no_expected_datetime(intake: Running) -> None:
     reference, case_id = await filed_and_assigned(intake)
-    async with intake.runtime.pool.acquire() as connection:
+    async with intake.pool.acquire() as connection:
         await migrate(connection, [SLA_MIGRATIONS])
         await deadlines.save(
             connection, [DeadlineRow(case_id, 3, Upcoming(DUE, "refusal", "police:1707", 0))]

@@ -1,4 +1,7 @@
-"""Envelopes: the JSON of docs/contract.md §Case events, Khmer kept as it is, bad input named, old versions upcast."""
+"""Envelopes: the JSON of docs/contract.md §Case events.
+
+Khmer kept as it is, bad input named, old versions upcast.
+"""
 
 import json
 import uuid

@@ -1,4 +1,7 @@
-"""The case lifecycle (docs/architecture.md §Case lifecycle): evolve folds events, decide allows what the status allows."""
+"""The case lifecycle (docs/architecture.md §Case lifecycle).
+
+``evolve`` folds events, ``decide`` allows what the status allows.
+"""
 
 from __future__ import annotations
 

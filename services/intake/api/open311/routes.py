@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -31,6 +30,7 @@ from services.intake.landmarks import load_landmarks
 from services.intake.open311_queries import Open311Queries
 from services.intake.service import Intake
 from services.intake.tokens import Principal, TokenBook
+from shared.service.clock import Clock
 from shared.service.retry import is_transient
 
 PREFIX = "/open311/v2"
@@ -40,7 +40,7 @@ _FORMAT = "`xml` (the standard's required format) or `json`"
 
 
 def open311_router(
-    intake: Intake, tokens: TokenBook, database: HasPool, clock: Callable[[], datetime]
+    intake: Intake, tokens: TokenBook, database: HasPool, clock: Clock
 ) -> APIRouter:
     """The routes, over intake's filing use case and the case status projection."""
     router = APIRouter(prefix=PREFIX, tags=["open311"])
