@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from shared.service.readiness import ReadinessMetrics
 from shared.service.runtime import Runtime
 
 
@@ -35,6 +36,7 @@ def runtime_of(request: Request) -> Runtime:
 
 def _operations_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(tags=["operations"])
+    readiness = ReadinessMetrics(runtime.registry)
 
     @router.get("/healthz", summary="The process is alive")
     async def healthz() -> dict[str, str]:
@@ -57,6 +59,7 @@ def _operations_router(runtime: Runtime) -> APIRouter:
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
+        readiness.record(await runtime.readiness())  # what /readyz would answer now, for the alerts
         return Response(generate_latest(runtime.registry), media_type=CONTENT_TYPE_LATEST)
 
     return router

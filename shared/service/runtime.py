@@ -23,6 +23,7 @@ from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector,
 from shared.eventstore.migrations import EVENT_STORE, MigrationSet, migrate
 from shared.eventstore.store import PostgresEventStore
 from shared.messaging.batch_watch import BatchWatch
+from shared.messaging.lag import ConsumerLag
 from shared.messaging.partitioner import partition_for
 from shared.service.database import create_pool
 from shared.service.metrics import CommonMetrics
@@ -85,6 +86,8 @@ class Runtime:
         self._producer: AIOKafkaProducer | None = None
         for component in self.components:
             component.setup(self)
+        # Every process reports the lag of the groups it consumes in (docs/contract.md §Metrics).
+        self.consumer_lag = ConsumerLag(self.broker, settings, self.registry)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -141,6 +144,7 @@ class Runtime:
                     for component in self.components:
                         await component.start()
                         started.append(component)
+                    await self.consumer_lag.start()
                     # What is alive now (modules, the gazetteer, unit registry, policies) lives as long as the
                     # process: keep the cycle collector from walking it again on every collection.
                     gc.freeze()
@@ -148,6 +152,7 @@ class Runtime:
                     log.info("%s started", self.name)
                     yield self
                 finally:
+                    await self.consumer_lag.stop()
                     for component in reversed(started):
                         await component.stop()
                     await self.broker.stop()

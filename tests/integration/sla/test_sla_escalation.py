@@ -145,6 +145,13 @@ async def test_the_open_and_overdue_gauges_count_the_table(
         await new_cases(runtime.event_store, 3, lambda: [filed("land_dispute"), assigned()])
         assert await eventually(lambda: sample(runtime, "sla_open_deadlines") == 3)
         assert sample(runtime, "sla_overdue_deadlines") == 0
+        assert sample(runtime, "sla_open_deadlines_by_level", level="0") == 3
+        assert await eventually(lambda: _next_deadline_reported(runtime))
+
+
+async def _next_deadline_reported(runtime: Runtime) -> bool:
+    earliest = await runtime.pool.fetchval("SELECT min(due_at) FROM sla_deadlines")
+    return bool(sample(runtime, "sla_next_deadline_timestamp_seconds") == earliest.timestamp())
 
 
 async def _no_deadline(runtime: Runtime, case_id: object) -> bool:
