@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BENCHES := bench-eventstore bench-intake bench-routing bench-sla bench-notify bench-e2e
 
-.PHONY: install run up down test test-unit chaos lint bench $(BENCHES) clean
+.PHONY: install run up down test test-unit chaos lint bench $(BENCHES) dashboard-png clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +14,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m shared.localstack jars
 	touch $(STAMP)
 
+# promtool (make test) and a local Prometheus (PROMETHEUS=1 make run): Debian's package, where missing.
 install: $(STAMP)
+	@command -v promtool >/dev/null || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus; }
 
 # Demo settings unless the environment says otherwise: an SLA policy in seconds (docs/contract.md §Running: make passes the rest through).
+# PROMETHEUS=1 also starts a Prometheus on 127.0.0.1:9090 with deploy/prometheus (docs/runbook.md).
 run up: export SLA_POLICY_FILE ?= deploy/sla-policy.demo.yaml
 
 run: install
@@ -43,6 +47,10 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared services cli bench tests
+
+# The picture of the dashboard in docs/runbook.md: a 7-minute run of the stack under a real Prometheus.
+dashboard-png: install
+	$(PY) -m bench.dashboard
 
 clean:
 	rm -rf .run

@@ -26,8 +26,7 @@ from aiokafka import AIOKafkaProducer
 from bench.common import Comparison, Rate, measure, render, report, run_concurrently, write_json
 from shared.events import NewEvent
 from shared.eventstore import EVENT_STORE, PostgresEventStore, migrate
-from shared.localstack.process import wait_until
-from shared.localstack.stack import http_ok
+from shared.localstack.process import http_ok, wait_until
 from shared.service.database import create_pool
 from shared.testing.events import new_event
 from shared.testing.servers import LocalServers, ServiceProcess, new_topic_prefix

@@ -97,9 +97,22 @@ async def postpone(connection: Connection, case_ids: Sequence[UUID], until: date
     )  # fmt: skip
 
 
-async def count(connection: Connection) -> tuple[int, int]:
-    """How many rows are open, and how many of them are due now (overdue: not fired yet)."""
-    open_ = await connection.fetchval("SELECT count(*) FROM sla_deadlines")
+@dataclass(frozen=True, slots=True)
+class LevelCount:
+    """The rows at one level of the ladder: how many, how many due now (not fired yet), the earliest due."""
+
+    level: int
+    open: int
+    overdue: int
+    earliest: datetime
+
+
+async def count(connection: Connection) -> list[LevelCount]:
+    """The rows by level, lowest first; levels without a row are left out."""
     # now() rather than a parameter: a generic plan for `due_at <= $1` would scan the whole table.
-    overdue = await connection.fetchval("SELECT count(*) FROM sla_deadlines WHERE due_at <= now()")
-    return int(open_), int(overdue)
+    rows = await connection.fetch(
+        """SELECT level, count(*) AS open, count(*) FILTER (WHERE due_at <= now()) AS overdue,
+                  min(due_at) AS earliest
+           FROM sla_deadlines GROUP BY level ORDER BY level"""
+    )
+    return [LevelCount(row["level"], row["open"], row["overdue"], row["earliest"]) for row in rows]

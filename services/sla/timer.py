@@ -130,9 +130,8 @@ class SlaTimer:
         while True:
             try:
                 async with self._database.pool.acquire() as connection:
-                    open_, overdue = await deadlines.count(connection)
-                self.metrics.open_deadlines.set(open_)
-                self.metrics.overdue_deadlines.set(overdue)
+                    counted = await deadlines.count(connection)
+                self.metrics.counted(counted)
             except asyncio.CancelledError:
                 raise
             except Exception as error:

@@ -1,7 +1,8 @@
 """The whole stack on one machine: local Kafka and PostgreSQL (unless given), the services, the SMS gateway.
 
 ``run`` is the foreground mode (``make run``); ``up`` starts ``run`` in the background and waits until
-every service is ready (``make up``); ``down`` stops it (``make down``).
+every service is ready (``make up``); ``down`` stops it (``make down``). With ``PROMETHEUS=1`` a local
+Prometheus scrapes the services too (deploy/prometheus/, docs/runbook.md).
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,7 +22,16 @@ from urllib.parse import urlsplit
 
 from shared.localstack.kafka import PROJECT_ROOT, KafkaServer
 from shared.localstack.postgres import PostgresServer
-from shared.localstack.process import ServerStartError, pid_alive, port_open, read_pid, terminate, wait_until
+from shared.localstack.process import (
+    ServerStartError,
+    http_ok,
+    pid_alive,
+    port_open,
+    read_pid,
+    terminate,
+    wait_until,
+)
+from shared.localstack.prometheus import PrometheusServer
 
 SERVICE_PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "notify": 8004}
 DEVSMS_PORT = 8025
@@ -68,6 +76,7 @@ class Stack:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     kafka: KafkaServer | None = None
     postgres: PostgresServer | None = None
+    prometheus: PrometheusServer | None = None
     children: list[Child] = field(default_factory=list)
 
     def start(self) -> dict[str, str]:
@@ -89,9 +98,13 @@ class Stack:
                 log=self.run_dir / f"{child.name}.log",
                 alive=partial(_alive, child.process),
             )
+        if self.environ.get("PROMETHEUS") == "1":
+            self._prometheus()
         return env
 
     def stop(self) -> None:
+        if self.prometheus is not None:
+            self.prometheus.stop()
         for child in reversed(self.children):
             terminate(child.process.pid, timeout=20)
             child.process.wait()
@@ -120,6 +133,12 @@ class Stack:
         )
         self.postgres.start()
         return self.postgres.url()
+
+    def _prometheus(self) -> None:
+        self.prometheus = PrometheusServer(self.run_dir / "prometheus")
+        if port_open(self.prometheus.port):
+            raise ServerStartError(f"port {self.prometheus.port} for Prometheus is taken")
+        self.prometheus.start()
 
     def respawn(self, child: Child) -> None:
         """Start an exited child again, with the environment it had, in the same place in the list."""
@@ -166,14 +185,6 @@ def _reachable(host_port: str) -> bool:
     return bool(port) and port_open(int(port), host or "127.0.0.1")
 
 
-def http_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return int(response.status) == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 def run(run_dir: Path) -> None:
     """Foreground: start everything, print where to look, and stop everything on Ctrl-C or SIGTERM."""
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -183,7 +194,7 @@ def run(run_dir: Path) -> None:
         signal.signal(signum, lambda *_: stopping.set())
     try:
         env = stack.start()
-        print(_banner(env), flush=True)
+        print(_banner(env, stack.prometheus), flush=True)
         (run_dir / "ready").write_text("ready\n")
         while not stopping.wait(1.0):
             for child in stack.children:
@@ -246,10 +257,11 @@ def down(run_dir: Path) -> None:
     (run_dir / "launcher.pid").unlink(missing_ok=True)
     KafkaServer(run_dir / "kafka").stop()
     PostgresServer(run_dir / "postgres").stop()
+    PrometheusServer(run_dir / "prometheus").stop()
     print("down")
 
 
-def _banner(env: Mapping[str, str]) -> str:
+def _banner(env: Mapping[str, str], prometheus: PrometheusServer | None = None) -> str:
     lines = ["", "launcher| the stack is ready:"]
     for name, port in SERVICE_PORTS.items():
         lines.append(f"launcher|   {name:<8} http://127.0.0.1:{port}  (/readyz /metrics /docs)")
@@ -257,6 +269,8 @@ def _banner(env: Mapping[str, str]) -> str:
     lines.append(f"launcher|   Kafka    {env['KAFKA_BOOTSTRAP_SERVERS']}")
     lines.append(f"launcher|   Postgres {env['DATABASE_URL']}")
     lines.append(f"launcher|   SLA      {env.get('SLA_POLICY_FILE') or 'deploy/sla-policy.yaml'}")
+    if prometheus is not None:
+        lines.append(f"launcher|   Prometheus {prometheus.url}  (/alerts /targets; deploy/prometheus)")
     lines.append("launcher| try: .venv/bin/python -m cli demo   (or cli file, cli follow, cli timeline REF)")
     lines.append("launcher| Ctrl-C stops everything")
     return "\n".join(lines)

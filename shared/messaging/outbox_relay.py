@@ -20,13 +20,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from dataclasses import dataclass
 
 import asyncpg
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from shared.eventstore.store import Connection
+from shared.messaging.outbox_backlog import OutboxBacklog
 from shared.messaging.partition_batches import send_keyed
 from shared.service.database import Database
 from shared.service.producer import Producer
@@ -91,9 +91,8 @@ class OutboxRelay:
         self.idle_poll = idle_poll
         self.standby_poll = standby_poll
         self._task: asyncio.Task[None] | None = None
-        self._pending = Gauge(
-            "outbox_pending_events", "Events stored but not yet published", registry=registry
-        )
+        # The backlog is counted apart from publishing, so that it moves while Kafka is down.
+        self._backlog = OutboxBacklog(database, registry)
         self._leader = Gauge(
             "outbox_relay_leader", "1 while this process's relay publishes", registry=registry
         )
@@ -103,8 +102,10 @@ class OutboxRelay:
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        await self._backlog.start()
 
     async def stop(self) -> None:
+        await self._backlog.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -135,7 +136,6 @@ class OutboxRelay:
             await asyncio.sleep(self.standby_poll)
         log.info("this process's outbox relay is the leader")
         self._leader.set(1)
-        counted_at = 0.0
         in_flight = _NOTHING
         while True:
             sent = await self._send(connection, in_flight)
@@ -144,13 +144,9 @@ class OutboxRelay:
             if sent.events < self.batch_size:
                 await self._settle(connection, sent)
                 in_flight = _NOTHING
-                self._pending.set(0)
                 await asyncio.sleep(self.idle_poll)
             else:
                 in_flight = sent
-                if time.monotonic() - counted_at > 1.0:
-                    counted_at = time.monotonic()
-                    self._pending.set(await connection.fetchval(PENDING_EVENTS))
 
     async def _send(self, connection: Connection, in_flight: _Sent) -> _Sent:
         """Hand the events of the oldest outbox rows not already in flight to the producer."""

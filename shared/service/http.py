@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.service.lifecycle import Lifecycle
+from shared.service.readiness import ReadinessMetrics
 
 
 def service_app(
@@ -32,6 +33,7 @@ def service_app(
 
 def _operations_router(lifecycle: Lifecycle) -> APIRouter:
     router = APIRouter(tags=["operations"])
+    readiness = ReadinessMetrics(lifecycle.infrastructure.registry)
 
     @router.get("/healthz", summary="The process is alive")
     async def healthz() -> dict[str, str]:
@@ -54,6 +56,7 @@ def _operations_router(lifecycle: Lifecycle) -> APIRouter:
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
+        readiness.record(await lifecycle.readiness())  # what /readyz would answer now, for the alerts
         return Response(generate_latest(lifecycle.infrastructure.registry), media_type=CONTENT_TYPE_LATEST)
 
     return router

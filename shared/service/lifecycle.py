@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 
 from shared.eventstore.migrations import EVENT_STORE, MigrationSet, migrate
+from shared.messaging.lag import ConsumerLag
 from shared.service.infrastructure import Infrastructure
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,8 @@ class Component(Protocol):
 
 
 class Lifecycle:
-    """Runs ``components`` on ``infrastructure``, after the event store's and then ``migrations``."""
+    """Runs ``components`` on ``infrastructure``, after the event store's and then ``migrations``; every
+    process also reports the lag of the consumer groups it subscribes (``consumer_lag_records``)."""
 
     def __init__(
         self,
@@ -46,7 +48,8 @@ class Lifecycle:
         migrations: Sequence[MigrationSet] = (),
     ) -> None:
         self.infrastructure = infrastructure
-        self.components = list(components)
+        lag = ConsumerLag(infrastructure.broker, infrastructure.settings, infrastructure.registry)
+        self.components = [*components, lag]
         self.migrations = [EVENT_STORE, *migrations]
 
     @property

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from shared.localstack import KafkaServer, PostgresServer, free_port
 from shared.localstack.kafka import PROJECT_ROOT
-from shared.localstack.process import terminate, wait_until
-from shared.localstack.stack import http_ok
+from shared.localstack.process import http_ok, terminate, wait_until
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """`make up` / `make down`: every service ready with parseable metrics, then nothing left behind.
 
 This test binds the ports of docs/contract.md §Settings (Kafka 9092, PostgreSQL 5432, services 8001-8004,
-SMS 8025): run it with no other stack up on this machine.
+SMS 8025) and Prometheus's 9090 (`PROMETHEUS=1`): run it with no other stack up on this machine.
 """
 
 import os
@@ -17,11 +17,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from shared.localstack.kafka import PROJECT_ROOT
 from shared.localstack.process import port_open
+from shared.localstack.prometheus import PORT as PROMETHEUS_PORT
 from shared.localstack.stack import DEVSMS_PORT, SERVICE_PORTS
 
 pytestmark = pytest.mark.e2e
 
-STACK_PORTS = [*SERVICE_PORTS.values(), DEVSMS_PORT, 9092, 9093, 5432]
+STACK_PORTS = [*SERVICE_PORTS.values(), DEVSMS_PORT, 9092, 9093, 5432, PROMETHEUS_PORT]
 
 
 def launcher(command: str, run_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -31,6 +32,7 @@ def launcher(command: str, run_dir: Path) -> subprocess.CompletedProcess[str]:
         if key not in {"KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL"}
     }
     env["COMPLAINTS_RUN_DIR"] = str(run_dir)
+    env["PROMETHEUS"] = "1"
     return subprocess.run(
         [sys.executable, "-m", "shared.localstack", command],
         cwd=PROJECT_ROOT,
@@ -83,6 +85,17 @@ def restarted(run_dir: Path, name: str, port: int, old_pid: int) -> bool:
     return False
 
 
+def scraped(jobs: set[str]) -> bool:
+    """True once the local Prometheus reports each of ``jobs`` up (bounded: 90 s; it scrapes every 15 s)."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        targets = httpx.get(f"http://127.0.0.1:{PROMETHEUS_PORT}/api/v1/targets", timeout=5).json()
+        if {t["labels"]["job"] for t in targets["data"]["activeTargets"] if t["health"] == "up"} == jobs:
+            return True
+        time.sleep(1)
+    return False
+
+
 def test_up_then_down_leaves_nothing_running(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     busy = [port for port in STACK_PORTS if port_open(port)]
@@ -98,6 +111,9 @@ def test_up_then_down_leaves_nothing_running(tmp_path: Path) -> None:
             )
             assert families
         assert httpx.get(f"http://127.0.0.1:{DEVSMS_PORT}/messages").json() == []
+        # PROMETHEUS=1: a Prometheus with deploy/prometheus scrapes every service, and the banner says where.
+        assert f"Prometheus http://127.0.0.1:{PROMETHEUS_PORT}" in (run_dir / "stack.log").read_text()
+        assert scraped(set(SERVICE_PORTS))
 
         # The launcher supervises: a service that dies is started again.
         intake = service_pid(run_dir, "intake")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.localstack.stack import http_ok
+from shared.localstack.process import http_ok
 from shared.testing.kafka import eventually
 from shared.testing.stack import SUPERVISE_EVERY, ServiceStack
 

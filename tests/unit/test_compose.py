@@ -64,3 +64,37 @@ def test_files_the_services_read_are_shipped(compose: dict[str, Any]) -> None:
     environment = compose["services"]["intake"]["environment"]
     for variable in ("SLA_POLICY_FILE", "API_TOKENS_FILE"):
         assert Path(PROJECT_ROOT / environment[variable]).is_file(), variable
+
+
+def test_prometheus_and_grafana_mount_files_that_exist(compose: dict[str, Any]) -> None:
+    for name in ("prometheus", "grafana"):
+        for volume in compose["services"][name]["volumes"]:
+            source = volume.split(":")[0]
+            assert (PROJECT_ROOT / source).exists(), (name, source)
+
+
+def test_prometheus_scrapes_every_service_at_its_compose_address(compose: dict[str, Any]) -> None:
+    prometheus = compose["services"]["prometheus"]
+    mounts = dict(volume.split(":")[:2] for volume in prometheus["volumes"])
+    targets_dir = next(source for source, target in mounts.items() if target == "/etc/prometheus/targets")
+    groups = [group for path in sorted((PROJECT_ROOT / targets_dir).glob("*.yml"))
+              for group in yaml.safe_load(path.read_text())]  # fmt: skip
+    scraped = {group["labels"]["job"]: group["targets"] for group in groups}
+    assert scraped == {name: [f"{name}:{port}"] for name, port in SERVICE_PORTS.items()}
+    assert set(prometheus["depends_on"]) >= set(SERVICE_PORTS)
+
+
+def test_grafana_reads_the_prometheus_of_compose(compose: dict[str, Any]) -> None:
+    grafana = compose["services"]["grafana"]
+    mounts = dict(volume.split(":")[:2] for volume in grafana["volumes"])
+    provisioning = next(source for source, target in mounts.items() if target == "/etc/grafana/provisioning")
+    [source] = yaml.safe_load((PROJECT_ROOT / provisioning / "datasources" / "prometheus.yml").read_text())[
+        "datasources"
+    ]
+    assert source["url"] == "http://prometheus:9090"
+    assert "9090:9090" in compose["services"]["prometheus"]["ports"]
+    [provider] = yaml.safe_load((PROJECT_ROOT / provisioning / "dashboards" / "complaints.yml").read_text())[
+        "providers"
+    ]
+    assert provider["options"]["path"] in mounts.values()
+    assert grafana["depends_on"]["prometheus"] == {"condition": "service_healthy"}

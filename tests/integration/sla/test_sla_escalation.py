@@ -146,6 +146,13 @@ async def test_the_open_and_overdue_gauges_count_the_table(
         await new_cases(infra.database.event_store, 3, lambda: [filed("land_dispute"), assigned()])
         assert await eventually(lambda: sample(infra, "sla_open_deadlines") == 3)
         assert sample(infra, "sla_overdue_deadlines") == 0
+        assert sample(infra, "sla_open_deadlines_by_level", level="0") == 3
+        assert await eventually(lambda: _next_deadline_reported(infra))
+
+
+async def _next_deadline_reported(sla: Infrastructure) -> bool:
+    earliest = await sla.database.pool.fetchval("SELECT min(due_at) FROM sla_deadlines")
+    return bool(sample(sla, "sla_next_deadline_timestamp_seconds") == earliest.timestamp())
 
 
 async def _no_deadline(sla: Infrastructure, case_id: object) -> bool:

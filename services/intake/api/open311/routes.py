@@ -39,9 +39,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {"text/xml": {},
 _FORMAT = "`xml` (the standard's required format) or `json`"
 
 
-def open311_router(
-    intake: Intake, tokens: TokenBook, database: HasPool, clock: Clock
-) -> APIRouter:
+def open311_router(intake: Intake, tokens: TokenBook, database: HasPool, clock: Clock) -> APIRouter:
     """The routes, over intake's filing use case and the case status projection."""
     router = APIRouter(prefix=PREFIX, tags=["open311"])
     locator = PointLocator(load_landmarks(intake.gazetteer))
