@@ -1,4 +1,5 @@
-"""What every benchmark shares: rates, comparisons with a baseline, timing, the table and the JSON file."""
+"""What every benchmark shares: its servers, rates, comparisons with a baseline, timing, the table and the
+JSON file."""
 
 from __future__ import annotations
 
@@ -6,14 +7,20 @@ import asyncio
 import json
 import os
 import platform
+import signal
+import sys
+import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import uvloop
 
 from cli.table import render as render_rows
 from cli.table import width
+from shared.testing.servers import LocalServers
 
 T = TypeVar("T")
 P = TypeVar("P")
@@ -21,6 +28,21 @@ Plan = Callable[[int], P]  # builds the work of ``n`` events, before the clock s
 Run = Callable[[P], Awaitable[float]]  # does the work; the seconds it took
 MEASURE_TIMEOUT = 300.0  # seconds: a measurement that hangs fails the run instead of hanging it
 RESULTS_DIR = Path(__file__).resolve().parents[1] / "bench-results"
+
+
+def on_local_servers(name: str, run: Callable[[LocalServers, Path], Coroutine[Any, Any, T]]) -> T:
+    """Start Kafka and PostgreSQL in a temporary folder, ``run`` the benchmark ``name`` on them (uvloop; the
+    folder is the benchmark's too), and stop them however it ends."""
+    # A TERM (a timeout, a CI cancel) unwinds like an error, so that the servers are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as root:
+        servers = LocalServers(Path(root))
+        try:
+            print("starting Kafka and PostgreSQL ...", flush=True)
+            servers.start()
+            return uvloop.run(run(servers, Path(root)))
+        finally:
+            servers.stop()
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +135,16 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]], righ
     head, _, *body = render_rows(header, rows, right=right).splitlines()
     rule = "-" * width(head)
     return "\n".join([title, rule, head, rule, *body, rule])
+
+
+def publish(
+    name: str, title: str, rates: Sequence[Rate], comparisons: Sequence[Comparison], notes: Sequence[str]
+) -> Path:
+    """Print the table of ``comparisons`` under ``title`` (its ``{:.1f}`` the load average, which skews every
+    figure) and write ``bench-results/<name>.json``; its path."""
+    print()
+    print(render(title.format(os.getloadavg()[0]), comparisons))
+    return write_json(name, rates, comparisons, notes)
 
 
 def write_json(

@@ -16,9 +16,6 @@ import asyncio
 import io
 import os
 import pstats
-import signal
-import sys
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -26,10 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
-import uvloop
 from aiokafka import AIOKafkaProducer
 
-from bench.common import RESULTS_DIR, Comparison, Rate, render, report, table, write_json
+from bench.common import RESULTS_DIR, Comparison, Rate, on_local_servers, render, report, table, write_json
 from bench.e2e_probes import CaseEventsWatch, Gateway
 from bench.intake import encode, submission
 from bench.load import Latency, due, latencies, span
@@ -416,16 +412,7 @@ def arguments() -> Options:
 
 def main() -> None:
     options = arguments()
-    # A TERM (a timeout, a CI cancel) unwinds like an error, so that the services and servers are stopped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as root:
-        servers = LocalServers(Path(root))
-        try:
-            print("starting Kafka and PostgreSQL ...", flush=True)
-            servers.start()
-            results = uvloop.run(run(servers, Path(root), options))
-        finally:
-            servers.stop()
+    results = on_local_servers("e2e", lambda servers, root: run(servers, root, options))
     report_all(options, results)
 
 

@@ -8,21 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from pathlib import Path
 from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
 import asyncpg
-import uvloop
-from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
@@ -33,11 +26,11 @@ from bench.common import (
     Plan,
     Rate,
     measure,
-    render,
+    on_local_servers,
+    publish,
     report,
     run_concurrently,
     split,
-    write_json,
 )
 from shared.events import NewEvent
 from shared.eventstore import (
@@ -49,10 +42,10 @@ from shared.eventstore import (
 )
 from shared.eventstore.port import version_of
 from shared.messaging.outbox_relay import PENDING, RELAY_SESSION, OutboxRelay
-from shared.messaging.partitioner import partition_for
 from shared.service.database import create_pool
 from shared.service.infrastructure import Infrastructure
 from shared.service.lifecycle import Lifecycle
+from shared.service.producer import Producer
 from shared.service.settings import ServiceSettings
 from shared.testing.events import new_event
 from shared.testing.servers import LocalServers, new_topic_prefix
@@ -379,19 +372,12 @@ async def create_topics(bootstrap: str, names: Sequence[str]) -> None:
 
 
 async def produce(bootstrap: str, topic: str, payloads: Sequence[tuple[bytes, bytes]]) -> float:
-    """Send every payload keyed without awaiting each, then gather: the producer settings of a service."""
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
-        enable_idempotence=True,
-        acks="all",
-        linger_ms=2,
-        max_batch_size=256 * 1024,
-        partitioner=partition_for,
-    )
+    """Send every payload keyed without awaiting each, then gather: a service's own producer."""
+    producer = Producer(bootstrap, "bench-eventstore")
     await producer.start()
     try:
         started = time.perf_counter()
-        sent = [await producer.send(topic, value, key=key) for key, value in payloads]
+        sent = [await producer.client.send(topic, value, key=key) for key, value in payloads]
         await asyncio.gather(*sent)
         return time.perf_counter() - started
     finally:
@@ -458,22 +444,10 @@ async def run_all(servers: LocalServers) -> dict[str, Rate]:
 
 
 def main() -> None:
-    # A TERM (a timeout, a CI cancel) unwinds like an error, so that the servers below are stopped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="bench-eventstore-") as root:
-        servers = LocalServers(Path(root))
-        try:
-            print("starting Kafka and PostgreSQL ...", flush=True)
-            servers.start()
-            rates = uvloop.run(run_all(servers))
-        finally:
-            servers.stop()
-    compared = comparisons(rates)
-    print()
+    rates = on_local_servers("eventstore", lambda servers, _: run_all(servers))
     title = "event store benchmark (events/s; ratio = measurement / baseline; load average {:.1f})"
-    print(render(title.format(os.getloadavg()[0]), compared))
-    path = write_json("eventstore", list(rates.values()), compared, NOTES)
+    path = publish("eventstore", title, list(rates.values()), comparisons(rates), NOTES)
     print(f"written to {path}; {time.monotonic() - started:.0f} s in all")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Sequence
@@ -20,10 +19,18 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-import uvloop
 from aiokafka import AIOKafkaProducer
 
-from bench.common import Comparison, Rate, measure, render, report, run_concurrently, write_json
+from bench.common import (
+    Comparison,
+    Rate,
+    measure,
+    on_local_servers,
+    render,
+    report,
+    run_concurrently,
+    write_json,
+)
 from shared.events import NewEvent
 from shared.eventstore import EVENT_STORE, PostgresEventStore, migrate
 from shared.localstack.process import http_ok, wait_until
@@ -290,14 +297,7 @@ NOTES = (
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-intake-") as root:
-        servers = LocalServers(Path(root))
-        try:
-            print("starting Kafka and PostgreSQL ...", flush=True)
-            servers.start()
-            rates, lines = uvloop.run(run_all(servers, Path(root)))
-        finally:
-            servers.stop()
+    rates, lines = on_local_servers("intake", run_all)
     target = Rate("target: 1,000 complaints/s", 1000, 1.0)
     compared = [
         Comparison(rates["kafka"], rates["raw"], target=0.5),

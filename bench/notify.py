@@ -15,10 +15,6 @@ Run with ``make bench-notify``; prints one table and writes ``bench-results/noti
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -27,9 +23,16 @@ from typing import TypeVar
 
 import asyncpg
 import httpx
-import uvloop
 
-from bench.common import Comparison, Rate, measure, render, run_concurrently, split, write_json
+from bench.common import (
+    Comparison,
+    Rate,
+    measure,
+    on_local_servers,
+    publish,
+    run_concurrently,
+    split,
+)
 from services.intake.bootstrap import MIGRATIONS as INTAKE_MIGRATIONS
 from services.intake.vault import PersonalDataVault
 from services.notify.domain.texts import load_texts
@@ -246,21 +249,9 @@ def comparisons(rates: dict[str, Rate]) -> list[Comparison]:
 
 
 def main() -> None:
-    # A TERM (a timeout, a CI cancel) unwinds like an error, so that the servers below are stopped.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    with tempfile.TemporaryDirectory(prefix="bench-notify-") as root:
-        servers = LocalServers(Path(root))
-        try:
-            print("starting Kafka and PostgreSQL ...", flush=True)
-            servers.start()
-            rates = uvloop.run(run_all(servers, Path(root)))
-        finally:
-            servers.stop()
-    compared = comparisons(rates)
-    print()
+    rates = on_local_servers("notify", run_all)
     title = "notify benchmark (SMS/s; ratio = measurement / baseline; load average {:.1f})"
-    print(render(title.format(os.getloadavg()[0]), compared))
-    path = write_json("notify", list(rates.values()), compared, NOTES)
+    path = publish("notify", title, list(rates.values()), comparisons(rates), NOTES)
     print(f"written to {path}")
 
 

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import random
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 
 import asyncpg
-import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.common import Comparison, Rate, render, report, write_json
+from bench.common import Comparison, Rate, on_local_servers, render, report, write_json
 from bench.routing_loops import raw_loop, route_by_hand
 from services.routing.bootstrap import build_lifecycle
 from services.routing.domain.rules import load_rules
@@ -214,14 +211,7 @@ async def run(servers: LocalServers) -> list[Rate]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-routing-") as root:
-        servers = LocalServers(Path(root))
-        try:
-            print("starting Kafka and PostgreSQL ...", flush=True)
-            servers.start()
-            routed, by_hand, raw = uvloop.run(run(servers))
-        finally:
-            servers.stop()
+    routed, by_hand, raw = on_local_servers("routing", lambda servers, _: run(servers))
     compared = [Comparison(routed, raw, target=0.7), Comparison(routed, by_hand), Comparison(by_hand, raw)]
     print()
     print(render("routing benchmark (decisions/s; ratio = measurement / baseline)", compared))

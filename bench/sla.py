@@ -11,10 +11,7 @@ import json
 import os
 import platform
 import resource
-import signal
 import statistics
-import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -22,9 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import uvloop
 
-from bench.common import RESULTS_DIR
+from bench.common import RESULTS_DIR, on_local_servers
 from services.sla import deadlines
 from services.sla.bootstrap import MIGRATIONS, SERVICE, build_lifecycle, build_timer
 from services.sla.domain.policy import load_policy
@@ -324,15 +320,7 @@ NOTES = [
 
 
 def main() -> None:
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    with tempfile.TemporaryDirectory(prefix="bench-sla-") as root:
-        servers = LocalServers(Path(root))
-        try:
-            print("starting Kafka and PostgreSQL ...", flush=True)
-            servers.start()
-            results = uvloop.run(run(servers, Path(root)))
-        finally:
-            servers.stop()
+    results = on_local_servers("sla", run)
     print(render(results))
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / "sla.json"

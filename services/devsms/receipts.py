@@ -10,7 +10,6 @@ is dropped (Twilio does not retry either).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from datetime import UTC, datetime
 import httpx
 
 from services.devsms.inbox import ReceivedMessage
+from shared.service.tasks import BackgroundTasks
 from shared.sms.signature import twilio_signature
 
 log = logging.getLogger(__name__)
@@ -40,22 +40,19 @@ class ReceiptPoster:
         self.workers = workers
         self.counts: Counter[str] = Counter()
         self._queue: asyncio.Queue[_Due] = asyncio.Queue()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks = BackgroundTasks()
         self._timers: set[asyncio.TimerHandle] = set()
         self._client: httpx.AsyncClient | None = None
 
     async def start(self) -> None:
         self._client = httpx.AsyncClient(timeout=5.0)
-        self._tasks = [asyncio.create_task(self._work()) for _ in range(self.workers)]
+        for i in range(self.workers):
+            self._tasks.start(f"receipts-{i}", self._work())
 
     async def stop(self) -> None:
         for timer in self._timers:
             timer.cancel()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.stop()
         if self._client is not None:
             await self._client.aclose()
 

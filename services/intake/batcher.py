@@ -8,13 +8,13 @@ reason other than an outage is filed again one complaint at a time, so that one 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from services.intake.domain.complaint import Complaint
 from services.intake.filing import Filed
 from shared.service.retry import is_transient
+from shared.service.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
 FileMany = Callable[[Sequence[Complaint]], Awaitable[list[Filed]]]
@@ -33,7 +33,7 @@ class FilingBatcher:
         self.max_batch = max_batch
         self.workers = workers
         self._queue: asyncio.Queue[_Item] = asyncio.Queue()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks = BackgroundTasks()
 
     async def file(self, complaint: Complaint) -> Filed:
         """File ``complaint`` with whatever else is waiting; raises what its batch raised."""
@@ -44,15 +44,11 @@ class FilingBatcher:
         return await future
 
     async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._work(), name=f"filing-{i}") for i in range(self.workers)]
+        for i in range(self.workers):
+            self._tasks.start(f"filing-{i}", self._work())
 
     async def stop(self) -> None:
-        tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.stop()
         while not self._queue.empty():
             _, future = self._queue.get_nowait()
             if not future.done():

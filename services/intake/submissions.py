@@ -137,11 +137,4 @@ class Submissions:
 
 
 def _letter(record: ConsumerRecord, problems: Sequence[Problem]) -> DeadLetter:
-    return DeadLetter(
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        key=record.key,
-        value=record.value,
-        errors=tuple(FieldError(p.field, p.message) for p in problems),
-    )
+    return DeadLetter.of(record, (FieldError(p.field, p.message) for p in problems))

@@ -37,6 +37,7 @@ from shared.places.units import UnitRegistry
 from shared.service.clock import Clock, system_clock
 from shared.service.database import Database
 from shared.service.retry import until_done
+from shared.service.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
 CLAIM_BATCH = 500
@@ -99,7 +100,7 @@ class SmsSender:
         self._claim_at_least = max(1, min(options.concurrency, ahead // 2))
         self._in_flight = 0
         self._stopping = False
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks = BackgroundTasks()
         self._jobs: asyncio.Queue[_Job] = asyncio.Queue()
         self._finished: asyncio.Queue[Finished] = asyncio.Queue()
         self._wakeup = asyncio.Event()
@@ -113,14 +114,10 @@ class SmsSender:
     async def start(self) -> None:
         await self.provider.start()
         self._stopping = False
-        self._tasks = [
-            asyncio.create_task(self._claim_loop(), name="sms-claimer"),
-            asyncio.create_task(self._record_loop(), name="sms-recorder"),
-            *(
-                asyncio.create_task(self._work(), name=f"sms-worker-{i}")
-                for i in range(self.options.concurrency)
-            ),
-        ]
+        self._tasks.start("sms-claimer", self._claim_loop())
+        self._tasks.start("sms-recorder", self._record_loop())
+        for i in range(self.options.concurrency):
+            self._tasks.start(f"sms-worker-{i}", self._work())
 
     async def stop(self) -> None:
         """Claim nothing more, let the sends in flight finish and be recorded, then stop."""
@@ -130,12 +127,7 @@ class SmsSender:
             self._idle.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), self.options.stop_timeout)
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
+        await self._tasks.stop()
         await self.provider.close()
 
     # --- claiming ----------------------------------------------------------------------------------------

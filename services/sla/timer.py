@@ -10,7 +10,6 @@ fire on the first pass after start-up.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from shared.eventstore.store import VersionConflictError
 from shared.service.clock import Clock, system_clock
 from shared.service.database import Database
 from shared.service.retry import Backoff, is_transient
+from shared.service.tasks import BackgroundTasks, every
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +51,18 @@ class SlaTimer:
         self.workers = workers
         self.metrics_interval = metrics_interval
         self.clock = clock
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks = BackgroundTasks()
 
     async def start(self) -> None:
-        loops = [asyncio.create_task(self._loop(), name=f"sla-timer-{i}") for i in range(self.workers)]
-        self._tasks = [*loops, asyncio.create_task(self._gauges(), name="sla-timer-gauges")]
+        for i in range(self.workers):
+            self._tasks.start(f"sla-timer-{i}", self._loop())
+        gauges = every(
+            self.metrics_interval, self._count, log=log, failed="cannot count the SLA deadlines yet"
+        )
+        self._tasks.start("sla-timer-gauges", gauges)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
+        await self._tasks.stop()
 
     async def run_pass(self, now: datetime | None = None) -> int:
         """One pass at ``now`` (default: the clock); how many due deadlines it claimed."""
@@ -126,17 +125,10 @@ class SlaTimer:
             if claimed < self.batch_size:
                 await asyncio.sleep(self.interval)
 
-    async def _gauges(self) -> None:
-        while True:
-            try:
-                async with self._database.pool.acquire() as connection:
-                    counted = await deadlines.count(connection)
-                self.metrics.counted(counted)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning("cannot count the SLA deadlines yet: %r", error)
-            await asyncio.sleep(self.metrics_interval)
+    async def _count(self) -> None:
+        async with self._database.pool.acquire() as connection:
+            counted = await deadlines.count(connection)
+        self.metrics.counted(counted)
 
 
 def _retryable(error: BaseException) -> bool:

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from uuid import UUID
 
-from shared.events import Envelope, NewEvent
+from shared.events import Envelope
 from shared.eventstore.port import (
     Append,
     Appended,
     Connection,
+    EventStore,
     StoredEvent,
     VersionConflictError,
     envelopes_of,
@@ -23,33 +24,17 @@ from shared.eventstore.port import (
 )
 
 
-class InMemoryEventStore:
-    """An :class:`~shared.eventstore.port.EventStore` holding its streams in dictionaries."""
+class InMemoryEventStore(EventStore):
+    """The event store holding its streams in dictionaries."""
 
     def __init__(self) -> None:
         self._streams: dict[UUID, list[Envelope]] = {}
         self._keys: dict[UUID, dict[str, Envelope]] = {}  # per stream: the event stored under each key
         self._log: list[StoredEvent] = []
 
-    async def append(
-        self,
-        case_id: UUID,
-        expected_version: int | None,
-        events: Sequence[NewEvent],
-        *,
-        connection: Connection | None = None,
-    ) -> Appended:
-        """Append to one stream (on top of it with ``expected_version=None``), or raise
-        :class:`VersionConflictError`; an existing key stores nothing."""
-        (result,) = await self.append_many([Append(case_id, expected_version, events)])
-        if isinstance(result, VersionConflictError):
-            raise result
-        return result
-
     async def append_many(
         self, appends: Sequence[Append], *, connection: Connection | None = None
     ) -> list[Appended | VersionConflictError]:
-        """Each stream's events stored all together or not at all; each stream its own answer, in order."""
         if len({append.case_id for append in appends}) != len(appends):
             raise ValueError("append_many takes each case stream at most once")
         return [self._append(append) for append in appends]
@@ -81,19 +66,16 @@ class InMemoryEventStore:
         return Appended(append.case_id, append)
 
     async def read_stream(self, case_id: UUID, *, connection: Connection | None = None) -> list[Envelope]:
-        """The case's events in version order (empty for an unknown case)."""
         return list(self._streams.get(case_id, []))
 
     async def read_streams(
         self, case_ids: Sequence[UUID], *, connection: Connection | None = None
     ) -> dict[UUID, list[Envelope]]:
-        """Several streams at once; an unknown case has no entry."""
         return {case_id: list(self._streams[case_id]) for case_id in case_ids if case_id in self._streams}
 
     async def read_all(
         self, after_position: int = 0, limit: int = 1000, *, connection: Connection | None = None
     ) -> list[StoredEvent]:
-        """Up to ``limit`` events in position order after ``after_position``."""
         # Positions are 1, 2, 3... here: the event at position p is at index p - 1.
         start = max(after_position, 0)
         return self._log[start : start + limit]
@@ -101,5 +83,4 @@ class InMemoryEventStore:
     async def find_by_key(
         self, case_id: UUID, idempotency_key: str, *, connection: Connection | None = None
     ) -> Envelope | None:
-        """The event stored under ``idempotency_key`` in this stream, if any."""
         return self._keys.get(case_id, {}).get(idempotency_key)

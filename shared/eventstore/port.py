@@ -86,6 +86,8 @@ class EventStore(Protocol):
 
     Every method takes an optional ``connection``: with the PostgreSQL store, pass one inside a transaction
     to make the call part of it. An implementation without transactions takes it and ignores it.
+
+    The implementations subclass this port: its docstrings are their contract, and they inherit ``append``.
     """
 
     async def append(
@@ -97,8 +99,12 @@ class EventStore(Protocol):
         connection: Connection | None = None,
     ) -> Appended:
         """Append to one stream (on top of it with ``expected_version=None``), or raise
-        :class:`VersionConflictError`; an existing key stores nothing."""
-        ...
+        :class:`VersionConflictError`; an existing key stores nothing. (An implementation subclassing the
+        port gets this: ``append_many`` of one.)"""
+        (result,) = await self.append_many([Append(case_id, expected_version, events)], connection=connection)
+        if isinstance(result, VersionConflictError):
+            raise result
+        return result
 
     async def append_many(
         self, appends: Sequence[Append], *, connection: Connection | None = None

@@ -17,6 +17,7 @@ from shared.eventstore.port import (
     Append,
     Appended,
     Connection,
+    EventStore,
     StoredEvent,
     VersionConflictError,
     version_of,
@@ -97,7 +98,7 @@ class HasPool(Protocol):
     def pool(self) -> asyncpg.Pool: ...
 
 
-class PostgresEventStore:
+class PostgresEventStore(EventStore):
     """Case streams in PostgreSQL (the ``events`` and ``outbox`` tables of ``sql/``): each append stores its
     events and, in the same transaction, one outbox row naming them in stream order for the relay.
 
@@ -116,29 +117,10 @@ class PostgresEventStore:
         source = self._source
         return source if isinstance(source, asyncpg.Pool) else source.pool
 
-    async def append(
-        self,
-        case_id: UUID,
-        expected_version: int | None,
-        events: Sequence[NewEvent],
-        *,
-        connection: Connection | None = None,
-    ) -> Appended:
-        """Append to one stream (on top of it with ``expected_version=None``), or raise
-        :class:`VersionConflictError`; an existing key stores nothing."""
-        (result,) = await self.append_many([Append(case_id, expected_version, events)], connection=connection)
-        if isinstance(result, VersionConflictError):
-            raise result
-        return result
-
     async def append_many(
         self, appends: Sequence[Append], *, connection: Connection | None = None
     ) -> list[Appended | VersionConflictError]:
-        """Append to many streams in one transaction; each stream gets its own result, in order.
-
-        A stream whose version moved gets a :class:`VersionConflictError` and nothing of it is stored; the
-        others are stored. Keys already in a stream give ``Appended(duplicate=True)`` with what is stored.
-        """
+        """All in one transaction."""
         if connection is None:
             async with self._pool.acquire() as acquired:
                 return await self.append_many(appends, connection=acquired)
@@ -180,14 +162,13 @@ class PostgresEventStore:
         return VersionConflictError(append.case_id, version_of(append), int(current))
 
     async def read_stream(self, case_id: UUID, *, connection: Connection | None = None) -> list[Envelope]:
-        """The case's events in version order (empty for an unknown case)."""
         streams = await self.read_streams([case_id], connection=connection)
         return streams.get(case_id, [])
 
     async def read_streams(
         self, case_ids: Sequence[UUID], *, connection: Connection | None = None
     ) -> dict[UUID, list[Envelope]]:
-        """Several streams in one query, for handlers that decide on a batch of cases."""
+        """In one query."""
         query = f"{_SELECT} WHERE case_id = ANY($1::uuid[]) ORDER BY case_id, version"
         rows = await (connection or self._pool).fetch(query, list(case_ids))
         streams: dict[UUID, list[Envelope]] = defaultdict(list)
@@ -198,7 +179,6 @@ class PostgresEventStore:
     async def read_all(
         self, after_position: int = 0, limit: int = 1000, *, connection: Connection | None = None
     ) -> list[StoredEvent]:
-        """Events in position order after ``after_position``, for replays and projections."""
         rows = await (connection or self._pool).fetch(
             f"{_SELECT} WHERE position > $1 ORDER BY position LIMIT $2", after_position, limit
         )
@@ -207,7 +187,6 @@ class PostgresEventStore:
     async def find_by_key(
         self, case_id: UUID, idempotency_key: str, *, connection: Connection | None = None
     ) -> Envelope | None:
-        """The event a writer already stored under ``idempotency_key`` in this stream, if any."""
         row = await (connection or self._pool).fetchrow(
             f"{_SELECT} WHERE case_id = $1 AND idempotency_key = $2", case_id, idempotency_key
         )

@@ -272,11 +272,4 @@ def _retryable(error: BaseException) -> bool:
 
 
 def _letter(record: Record, reason: str) -> DeadLetter:
-    return DeadLetter(
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        key=record.key,
-        value=record.value,
-        errors=(FieldError(None, reason),),
-    )
+    return DeadLetter.of(record, [FieldError(None, reason)])

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 from prometheus_client import Counter
 
 
@@ -32,6 +32,11 @@ class DeadLetter:
     key: bytes | None
     value: bytes | None
     errors: tuple[FieldError, ...]
+
+    @classmethod
+    def of(cls, record: ConsumerRecord, errors: Iterable[FieldError]) -> DeadLetter:
+        """The dead letter of the consumed ``record``, its bytes as they came."""
+        return cls(record.topic, record.partition, record.offset, record.key, record.value, tuple(errors))
 
     def headers(self) -> list[tuple[str, bytes]]:
         reasons = [{"field": error.field, "message": error.message} for error in self.errors]

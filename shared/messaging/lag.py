@@ -19,6 +19,7 @@ import contextlib
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -27,6 +28,7 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry, Gauge
 
 from shared.service.settings import ServiceSettings
+from shared.service.tasks import BackgroundTasks, every
 
 log = logging.getLogger(__name__)
 NO_OFFSET = -1  # what the broker answers for a partition the group has not committed
@@ -104,39 +106,38 @@ class ConsumerLag:
             ["group", "topic"],
             registry=registry,
         )
-        self._task: asyncio.Task[None] | None = None
+        self._tasks = BackgroundTasks()
+        self._offsets: _Offsets | None = None
 
     async def start(self) -> None:
         followed = subscriptions(self._broker, self._prefix)
         if followed:
-            self._task = asyncio.create_task(self._run(followed), name="consumer-lag")
+            self._tasks.start("consumer-lag", self._run(followed))
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._tasks.stop()
 
     async def _run(self, followed: list[Subscription]) -> None:
-        offsets: _Offsets | None = None
         try:
-            while True:
-                try:
-                    async with asyncio.timeout(self.timeout):
-                        offsets = offsets or await _Offsets.open(self._bootstrap, self._client_id)
-                        await self.refresh(offsets, followed)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as error:
-                    log.warning("consumer lag not refreshed: %r", error)
-                    if offsets is not None:  # a client may be left half-connected: start afresh
-                        await offsets.close()
-                        offsets = None
-                await asyncio.sleep(self.interval)
+            await every(
+                self.interval, partial(self._refresh, followed), log=log, failed="consumer lag not refreshed"
+            )
         finally:
-            if offsets is not None:
-                await offsets.close()
+            await self._close()
+
+    async def _refresh(self, followed: list[Subscription]) -> None:
+        try:
+            async with asyncio.timeout(self.timeout):
+                self._offsets = self._offsets or await _Offsets.open(self._bootstrap, self._client_id)
+                await self.refresh(self._offsets, followed)
+        except Exception:
+            await self._close()  # a client may be left half-connected: start afresh
+            raise
+
+    async def _close(self) -> None:
+        offsets, self._offsets = self._offsets, None
+        if offsets is not None:
+            await offsets.close()
 
     async def refresh(self, offsets: _Offsets, followed: list[Subscription]) -> None:
         """Ask the broker once for every topic's and group's offsets, then set every gauge."""

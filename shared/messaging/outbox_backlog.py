@@ -9,13 +9,13 @@ standby, so the figures outlive any one of them (dashboards take the max). See d
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Protocol
 
 import asyncpg
 from prometheus_client import CollectorRegistry, Gauge
+
+from shared.service.tasks import BackgroundTasks, every
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +52,16 @@ class OutboxBacklog:
             "Seconds since the oldest event still waiting in the outbox was stored (0 when it is empty)",
             registry=registry,
         )
-        self._task: asyncio.Task[None] | None = None
+        self._tasks = BackgroundTasks()
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-backlog")
+        # The figures stay as last counted while counting fails; the readiness alert (its postgres check)
+        # says why.
+        counting = every(self.interval, self.refresh, log=log, failed="the outbox backlog was not counted")
+        self._tasks.start("outbox-backlog", counting)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._tasks.stop()
 
     async def refresh(self) -> None:
         """Count once now."""
@@ -70,14 +69,3 @@ class OutboxBacklog:
         assert row is not None  # one row, always
         self.pending.set(row["pending"])
         self.oldest_age.set(row["age"])
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.refresh()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                # The figures stay as last counted; the readiness alert (its postgres check) says why.
-                log.warning("the outbox backlog was not counted: %r", error)
-            await asyncio.sleep(self.interval)

@@ -18,7 +18,6 @@ cluster-wide).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -31,6 +30,7 @@ from shared.messaging.partition_batches import send_keyed
 from shared.service.database import Database
 from shared.service.producer import Producer
 from shared.service.retry import Backoff, is_transient
+from shared.service.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
 EVENT_TYPE_HEADER = "event-type"  # lets consumers skip types they ignore without decoding the value
@@ -90,7 +90,7 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.idle_poll = idle_poll
         self.standby_poll = standby_poll
-        self._task: asyncio.Task[None] | None = None
+        self._tasks = BackgroundTasks()
         # The backlog is counted apart from publishing, so that it moves while Kafka is down.
         self._backlog = OutboxBacklog(database, registry)
         self._leader = Gauge(
@@ -101,15 +101,12 @@ class OutboxRelay:
         )
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        self._tasks.start("outbox-relay", self._run())
         await self._backlog.start()
 
     async def stop(self) -> None:
         await self._backlog.stop()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._tasks.stop()
 
     async def _run(self) -> None:
         backoff = Backoff()
