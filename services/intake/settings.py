@@ -19,8 +19,10 @@ class IntakeSettings(ServiceSettings):
     facebook_app_secret: str = "dev-facebook-app-secret"
     facebook_verify_token: str = "dev-facebook-verify-token"
     # Submissions per Kafka batch (and transaction), consumers sharing the topic's partitions in the process
-    # (one parses while another files), and the HTTP group commit's batch and workers.
-    intake_batch_size: int = Field(default=500, ge=1, le=5000)
+    # (one parses while another files), and the HTTP group commit's batch and workers. A batch is one append:
+    # at most 2,000 events, so that the relay's copies of it stay within consumers' tracking window
+    # (shared/messaging/tracking.py, RECENT_OFFSETS).
+    intake_batch_size: int = Field(default=500, ge=1, le=2000)
     intake_consumers: int = Field(default=2, ge=1, le=16)
-    intake_http_batch_size: int = Field(default=200, ge=1, le=5000)
+    intake_http_batch_size: int = Field(default=200, ge=1, le=2000)
     intake_http_workers: int = Field(default=4, ge=1, le=64)

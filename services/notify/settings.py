@@ -37,7 +37,7 @@ class NotifySettings(ServiceSettings):
     sms_retry_first_delay_seconds: float = Field(default=2.0, gt=0)
     sms_retry_max_delay_seconds: float = Field(default=300.0, gt=0)
     sms_request_timeout_seconds: float = Field(default=10.0, gt=0)
-    # A claimed notice whose process died is claimed again after this long (the crash window: see README).
+    # A claimed notice whose process died is claimed again after this long (docs/contract.md §SMS out).
     sms_send_lease_seconds: float = Field(default=60.0, gt=0)
     sms_poll_interval_seconds: float = Field(default=0.05, gt=0, le=10)
 

@@ -36,7 +36,7 @@ def upcaster(event_type: str, from_version: int) -> Callable[[Upcaster], Upcaste
 
 
 def encode_envelope(envelope: Envelope) -> bytes:
-    """The UTF-8 JSON of B4; non-ASCII text (Khmer) stays as it is, not escaped."""
+    """The UTF-8 JSON of docs/contract.md §Case events; Khmer and other non-ASCII text stays as it is."""
     return envelope.model_dump_json().encode()
 
 

@@ -1,1 +1,1 @@
-"""Cambodia's places and the units that serve them: records, gazetteer, text search, units."""
+"""Cambodia's places and the units that serve them: place records, the gazetteer, the unit registry."""

@@ -65,8 +65,7 @@ def serve(app: FastAPI, host: str, port: int) -> None:
     """Run until SIGTERM or Ctrl-C; uvicorn runs the lifespan, which stops everything cleanly.
 
     On uvloop and httptools, named rather than left to uvicorn's "auto", so that a missing package fails
-    the start instead of quietly costing about a fifth of intake's HTTP throughput (README, Measured
-    numbers).
+    the start instead of quietly costing about a fifth of intake's HTTP throughput (docs/numbers.md).
     """
     uvicorn.run(
         app,

@@ -4,10 +4,11 @@ loop that refreshes something every few seconds."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, NoReturn
+
+log = logging.getLogger(__name__)
 
 
 class BackgroundTasks:
@@ -21,17 +22,29 @@ class BackgroundTasks:
         return bool(self._tasks)
 
     def start(self, name: str, work: Coroutine[Any, Any, Any]) -> None:
-        """Run ``work`` as a task named ``name`` (the name shows in task dumps and in logs of its errors)."""
-        self._tasks.append(asyncio.create_task(work, name=name))
+        """Run ``work`` as a task named ``name``; a task that ends by itself, with an error or without,
+        is logged at once under its name (background work is meant to run until it is stopped)."""
+        task = asyncio.create_task(work, name=name)
+        task.add_done_callback(_ended)
+        self._tasks.append(task)
 
     async def stop(self) -> None:
-        """Cancel every task, then wait until each has finished."""
+        """Cancel every task, then wait until each has finished; one that failed does not keep the others
+        (or the components stopped after this one) from stopping."""
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _ended(task: asyncio.Task[Any]) -> None:
+    if task.cancelled():
+        return
+    error = task.exception()
+    if error is None:
+        log.error("background task %s ended by itself", task.get_name())
+    else:
+        log.error("background task %s failed", task.get_name(), exc_info=error)
 
 
 async def every(

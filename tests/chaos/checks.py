@@ -15,7 +15,7 @@ from uuid import UUID
 
 DECISIONS = frozenset({"CaseAssigned", "CaseNeedsTriage"})
 OUTCOMES = frozenset({"CitizenNotified", "CitizenNotificationFailed"})
-# What notify texts the citizen about (README, notify): each must end in exactly one outcome event.
+# What notify texts the citizen about (docs/contract.md §SMS out): each must end in one outcome event.
 CITIZEN_FACING = frozenset(
     {
         "ComplaintFiled",

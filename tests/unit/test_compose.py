@@ -51,7 +51,7 @@ def test_build_contexts_and_dockerfiles_exist(compose: dict[str, Any]) -> None:
         assert (context / build.get("dockerfile", "Dockerfile")).is_file()
 
 
-def test_every_service_gets_its_port_and_every_b1_variable(compose: dict[str, Any]) -> None:
+def test_every_service_gets_its_port_and_every_shared_setting(compose: dict[str, Any]) -> None:
     for name, port in SERVICE_PORTS.items():
         service = compose["services"][name]
         environment = service["environment"]

@@ -12,6 +12,7 @@ from datetime import datetime
 from uuid import UUID
 
 from services.intake.domain.identity import case_id_for, filing_key
+from services.intake.domain.place_finder import find_places
 from services.intake.domain.submission import FREE_TEXT_CHANNELS, ChannelSubmission, Location
 from shared.events.types import (
     Category,
@@ -24,7 +25,6 @@ from shared.events.types import (
     Subject,
 )
 from shared.places.gazetteer import Gazetteer
-from shared.places.text import find_places
 
 # docs/contract.md §SLA policy: a complaint about the police, or of these categories, is confidential.
 CONFIDENTIAL_CATEGORIES: frozenset[str] = frozenset({"police_misconduct", "corruption"})

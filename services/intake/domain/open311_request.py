@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from services.intake.domain.open311_services import BY_CODE, LANGUAGES, SUBJECT_KINDS
 from services.intake.domain.phone import e164
+from services.intake.domain.place_finder import find_places
 from services.intake.domain.point_location import OutsideCambodiaError, PointLocator, PointPlace
 from services.intake.domain.problems import Problem, problems_of
 from services.intake.domain.submission import (
@@ -37,7 +38,6 @@ from services.intake.domain.submission import (
 from shared.events.types import Category, Language, SubjectKind
 from shared.places.gazetteer import Gazetteer
 from shared.places.records import iso_of
-from shared.places.text import find_places
 
 CHANNEL: Final = "open311"
 FIELDS = frozenset({"service_code", "description", "lat", "long", "address_string", "phone", "first_name",
@@ -47,6 +47,15 @@ ATTRIBUTES = frozenset({*PLACE_ATTRIBUTES, "village", "subject_kind", "subject_n
 _LANGUAGES: dict[str, Language] = {key: key for key, _ in LANGUAGES}
 _SUBJECT_KINDS: dict[str, SubjectKind] = {key: key for key, _ in SUBJECT_KINDS}
 _LIMITS = {"first_name": 150, "last_name": 150, "address_string": 1000, "village": 200, "subject_name": 300}
+
+
+# The gazetteer's own messages name the value given ("no district is named ..."): an Open311 answer never
+# repeats what the client sent (a name or a number may stand in any field), so it says only what was wrong.
+_PLACE_PROBLEMS = {
+    "unknown_province": "no province has this code or name: give KH-1..KH-25 or an English or Khmer name",
+    "unknown_district": "no district has this code or name (in the province given)",
+    "unknown_commune": "no commune has this code or name (in the district given)",
+}
 
 
 class _Problems:
@@ -243,5 +252,6 @@ def _from_attributes(
         return Location.model_validate(raw, context={"gazetteer": gazetteer})
     except ValidationError as error:
         for problem in problems_of(error):
-            problems.add(f"attribute[{problem.field}]", problem.message, problem.reason)
+            message = _PLACE_PROBLEMS.get(problem.reason, "is not a valid value")
+            problems.add(f"attribute[{problem.field}]", message, problem.reason)
         return None

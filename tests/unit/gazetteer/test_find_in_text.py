@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.intake.domain.place_finder import TextMatch, find_places
 from shared.places.gazetteer import load_gazetteer
-from shared.places.text import TextMatch, find_places
 
 pytestmark = pytest.mark.unit
 

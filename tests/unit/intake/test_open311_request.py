@@ -157,3 +157,15 @@ def test_messages_do_not_repeat_what_was_sent() -> None:
     text: Any = " ".join(p.message for p in refused.value.problems)
     assert "099" not in text
     assert "secret-code" not in text
+
+
+@pytest.mark.parametrize("key", ["province", "district", "commune"])
+def test_a_place_attribute_that_names_no_place_is_refused_without_repeating_it(key: str) -> None:
+    given = f"{NAME} {PHONE_LOCAL}"
+    attributes = {"province": "Phnom Penh", key: given}
+    with pytest.raises(SubmissionError) as refused:
+        parse(form(), attributes)
+    (problem,) = refused.value.problems
+    assert (problem.field, problem.reason) == (f"attribute[{key}]", f"unknown_{key}")
+    assert NAME not in problem.message
+    assert PHONE_LOCAL not in problem.message

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from services.intake.domain.place_finder import find_places
 from services.routing.domain.decide import Assignment, Filing, decide
 from services.routing.domain.rules import load_rules
 from shared.places.gazetteer import load_gazetteer
-from shared.places.text import find_places
 from shared.places.units import build_registry
 
 pytestmark = pytest.mark.unit
