@@ -33,7 +33,7 @@ from bench.procstat import cpu_seconds, peak_rss, rss
 from bench.raw import append_limits, kafka_produce_consume
 from shared.localstack.kafka import PROJECT_ROOT
 from shared.localstack.process import read_pid
-from shared.messaging.topics import Topics
+from shared.service.topics import Topics
 from shared.testing.kafka import eventually
 from shared.testing.servers import LocalServers, new_topic_prefix
 from shared.testing.stack import SERVICES, ServiceStack

@@ -427,7 +427,7 @@ NOTES = (
     f"Relay: {RELAYED} events put in the outbox first; timed from the service having started until the "
     "outbox is empty (checked every 10 ms). The producer baseline sends the same keyed payloads with the "
     "services' producer settings (idempotent, acks=all, linger 2 ms, 256 KiB batches, the partitioner of "
-    "shared/messaging/partitioner.py) to its own topic; both topics are created beforehand with 4 "
+    "shared/service/partitioner.py) to its own topic; both topics are created beforehand with 4 "
     "partitions.",
     f"'{STORED // 1000}k stored': the events table and raw_events hold {STORED} one-event streams, analyzed, "
     "before the clock starts (elsewhere the tables start empty, without statistics, as in a new database).",

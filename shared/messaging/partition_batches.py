@@ -16,7 +16,7 @@ from typing import Any, TypeAlias
 
 from aiokafka import AIOKafkaProducer
 
-from shared.messaging.partitioner import partition_for
+from shared.service.partitioner import partition_for
 
 Headers: TypeAlias = list[tuple[str, bytes]]
 KeyedRecord: TypeAlias = tuple[bytes, bytes, Headers]  # key, value, headers

@@ -14,13 +14,13 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 
-from shared.messaging.batch_watch import BatchWatch
-from shared.messaging.topics import Topics
+from shared.service.batch_watch import BatchWatch
 from shared.service.database import Database
 from shared.service.logs import keep_data_out_of_logs
 from shared.service.metrics import CommonMetrics
 from shared.service.producer import Producer
 from shared.service.settings import ServiceSettings
+from shared.service.topics import Topics
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 
 from shared.eventstore.migrations import EVENT_STORE, MigrationSet, migrate
-from shared.messaging.lag import ConsumerLag
 from shared.service.infrastructure import Infrastructure
+from shared.service.lag import ConsumerLag
 
 log = logging.getLogger(__name__)
 # The cycle collector's thresholds once a service serves: a batch of 500 events makes tens of thousands of

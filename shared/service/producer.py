@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiokafka import AIOKafkaProducer
 
-from shared.messaging.partitioner import partition_for
+from shared.service.partitioner import partition_for
 
 
 class Producer:

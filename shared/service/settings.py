@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.messaging.topics import Topics
+from shared.service.topics import Topics
 
 
 class ServiceSettings(BaseSettings):

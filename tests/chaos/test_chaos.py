@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
-from shared.messaging.topics import Topics
+from shared.service.topics import Topics
 from shared.testing.servers import LocalServers, new_topic_prefix
 from shared.testing.stack import ServiceStack
 from tests.chaos.drive import Acknowledger, Feeder, unleash

@@ -7,7 +7,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
 
-from shared.messaging.lag import ConsumerLag
+from shared.service.lag import ConsumerLag
 from shared.service.settings import ServiceSettings
 from shared.testing.kafka import eventually, produce
 

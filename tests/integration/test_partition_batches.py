@@ -7,7 +7,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from shared.messaging.partition_batches import send_keyed
-from shared.messaging.partitioner import partition_for
+from shared.service.partitioner import partition_for
 from shared.testing.kafka import at_least, read_topic
 
 pytestmark = pytest.mark.integration

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.messaging.batch_watch import BatchWatch
+from shared.service.batch_watch import BatchWatch
 
 pytestmark = pytest.mark.unit
 

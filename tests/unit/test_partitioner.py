@@ -10,7 +10,7 @@ from aiokafka.partitioner import murmur2 as aiokafka_murmur2
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.messaging.partitioner import murmur2, partition_for
+from shared.service.partitioner import murmur2, partition_for
 
 pytestmark = pytest.mark.unit
 

@@ -20,9 +20,9 @@ from services.intake.settings import IntakeSettings
 from shared.events import EventData
 from shared.events.types import CaseAssigned
 from shared.eventstore import PostgresEventStore
-from shared.messaging.topics import Topics
 from shared.service.infrastructure import Infrastructure
 from shared.service.lifecycle import Lifecycle
+from shared.service.topics import Topics
 from shared.testing.events import new_event
 from shared.testing.kafka import eventually
 

@@ -3,7 +3,7 @@
 import pytest
 from faststream.kafka import KafkaBroker
 
-from shared.messaging.lag import Subscription, records_behind, subscriptions
+from shared.service.lag import Subscription, records_behind, subscriptions
 
 pytestmark = pytest.mark.unit
 
