@@ -7,10 +7,10 @@ from typing import Any
 import asyncpg
 
 from services.intake.domain.case import OPEN_FOR_UNIT
-from services.intake.filing import HasPool
 from services.intake.vault import PersonalDataVault
 from services.intake.views import ContactView, InboxCase, PublicStatus, QueueCase, TimelineEntry
 from shared.events.types import ResolvedLocation, Subject, UnitRef
+from shared.eventstore import HasPool
 
 _SUMMARY = (
     "case_id, reference, status, level, category, confidential, location, subject, text, language, "

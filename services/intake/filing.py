@@ -14,10 +14,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
 from uuid import UUID, uuid4
-
-import asyncpg
 
 from services.intake.domain.complaint import Complaint
 from services.intake.domain.identity import new_citizen_id, reference_for
@@ -25,7 +22,7 @@ from services.intake.metrics import IntakeMetrics
 from services.intake.vault import PersonalDataVault
 from shared.contacts import CitizenContact
 from shared.events import Actor, NewEvent
-from shared.eventstore import Append, Appended, Connection, PostgresEventStore
+from shared.eventstore import Append, Appended, Connection, HasPool, PostgresEventStore
 from shared.service.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -65,13 +62,6 @@ SELECT citizen_id, phone, facebook_psid FROM (
 ) known
 ORDER BY created_at, citizen_id
 """
-
-
-class HasPool(Protocol):
-    """Where the database is (the service's database handle, whose pool is open while it runs)."""
-
-    @property
-    def pool(self) -> asyncpg.Pool: ...
 
 
 @dataclass(frozen=True, slots=True)

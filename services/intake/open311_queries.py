@@ -17,10 +17,9 @@ import asyncpg
 from services.intake.domain.case import CaseState, fold
 from services.intake.domain.open311_filters import RequestFilter
 from services.intake.domain.open311_status import CLOSED
-from services.intake.filing import HasPool
 from services.intake.sla_deadlines import SlaDeadlines
 from shared.events.types import ResolvedLocation, UnitRef
-from shared.eventstore import PostgresEventStore
+from shared.eventstore import HasPool, PostgresEventStore
 
 LIMIT = 1000  # cases in one answer, newest first (the standard's suggested bound)
 _COLUMNS = "case_id, reference, status, category, location, confidential, level, unit, filed_at, updated_at"

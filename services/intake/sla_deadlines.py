@@ -22,7 +22,7 @@ from uuid import UUID
 
 import asyncpg
 
-from services.intake.filing import HasPool
+from shared.eventstore import HasPool
 
 log = logging.getLogger(__name__)
 _DEADLINES = """

@@ -19,10 +19,9 @@ from uuid import UUID
 from services.sla import deadlines
 from services.sla.firing import STUCK_DELAY, Firing
 from services.sla.metrics import SlaMetrics
-from shared.eventstore.store import VersionConflictError
 from shared.service.clock import Clock, system_clock
 from shared.service.database import Database
-from shared.service.retry import Backoff, is_transient
+from shared.service.retry import Backoff, worth_retrying
 from shared.service.tasks import BackgroundTasks, every
 
 log = logging.getLogger(__name__)
@@ -80,7 +79,7 @@ class SlaTimer:
                     claimed = await deadlines.claim_due(connection, now, self.batch_size)
                     fired = await self.firing.fire(connection, store, claimed, now)
         except Exception as error:
-            if _retryable(error) or not claimed:
+            if worth_retrying(error) or not claimed:
                 raise
             # Something in the batch breaks the decision: handle its cases one by one to find it.
             log.warning("a timer pass failed (%r); firing its %d cases one by one", error, len(claimed))
@@ -100,7 +99,7 @@ class SlaTimer:
                     if await deadlines.claim_case(connection, case_id, now):
                         self.metrics.record(await self.firing.fire(connection, store, [case_id], now))
             except Exception as error:
-                if _retryable(error):
+                if worth_retrying(error):
                     raise
                 log.exception("case %s cannot be fired; looking again in %s", case_id, STUCK_DELAY)
                 self.metrics.failures.inc()
@@ -116,7 +115,7 @@ class SlaTimer:
             except asyncio.CancelledError:
                 raise
             except Exception as error:
-                if _retryable(error):
+                if worth_retrying(error):
                     log.warning("the SLA timer waits: %r", error)
                 else:
                     log.exception("an SLA timer pass failed; trying again")
@@ -129,7 +128,3 @@ class SlaTimer:
         async with self._database.pool.acquire() as connection:
             counted = await deadlines.count(connection)
         self.metrics.counted(counted)
-
-
-def _retryable(error: BaseException) -> bool:
-    return is_transient(error) or isinstance(error, VersionConflictError)

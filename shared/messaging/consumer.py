@@ -32,7 +32,7 @@ from shared.service.database import Database
 from shared.service.infrastructure import Infrastructure
 from shared.service.metrics import CommonMetrics
 from shared.service.producer import Producer
-from shared.service.retry import is_transient, until_done
+from shared.service.retry import until_done, worth_retrying
 
 log = logging.getLogger(__name__)
 Record: TypeAlias = ConsumerRecord  # aiokafka ships no type information
@@ -112,7 +112,7 @@ class CaseEventProcessor:
         try:
             return await self._in_transaction(wanted)
         except Exception as error:
-            if _retryable(error) or len(wanted) == 1:
+            if worth_retrying(error) or len(wanted) == 1:
                 raise
             # Something in the batch breaks the handler: handle one event at a time to find it.
             log.warning("%s: a batch failed (%r); handling its events one by one", self.group, error)
@@ -125,7 +125,7 @@ class CaseEventProcessor:
         try:
             return await self._in_transaction([pair])
         except Exception as error:
-            if _retryable(error):
+            if worth_retrying(error):
                 raise
             record, event = pair
             log.error(
@@ -265,10 +265,6 @@ def _header_type(record: Record) -> str | None:
         if name == EVENT_TYPE_HEADER:
             return bytes(value).decode(errors="replace")
     return None
-
-
-def _retryable(error: BaseException) -> bool:
-    return is_transient(error) or isinstance(error, VersionConflictError)
 
 
 def _letter(record: Record, reason: str) -> DeadLetter:

@@ -10,11 +10,10 @@ standby, so the figures outlive any one of them (dashboards take the max). See d
 from __future__ import annotations
 
 import logging
-from typing import Protocol
 
-import asyncpg
 from prometheus_client import CollectorRegistry, Gauge
 
+from shared.eventstore import HasPool
 from shared.service.tasks import BackgroundTasks, every
 
 log = logging.getLogger(__name__)
@@ -31,17 +30,10 @@ SELECT (SELECT coalesce(sum(cardinality(event_ids)), 0) FROM outbox) AS pending,
 """
 
 
-class PoolSource(Protocol):
-    """Whatever holds the process's connection pool once it is open."""
-
-    @property
-    def pool(self) -> asyncpg.Pool: ...
-
-
 class OutboxBacklog:
     """Refreshes the two outbox gauges on ``registry`` from ``database``'s pool while it runs."""
 
-    def __init__(self, database: PoolSource, registry: CollectorRegistry, *, interval: float = 1.0) -> None:
+    def __init__(self, database: HasPool, registry: CollectorRegistry, *, interval: float = 1.0) -> None:
         self._database = database
         self.interval = interval
         self.pending = Gauge(

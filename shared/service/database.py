@@ -45,8 +45,9 @@ class Database:
 
     @property
     def event_store(self) -> PostgresEventStore:
-        """The event store on the open pool."""
-        return PostgresEventStore(self.pool)
+        """The event store on this database; it asks for the pool when it is used, so it may be handed
+        out before the service starts."""
+        return PostgresEventStore(self)
 
     async def open(self) -> None:
         self._pool = await create_pool(self.url, min_size=1, max_size=self.pool_size, command_timeout=60)

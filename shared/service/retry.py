@@ -11,6 +11,8 @@ from typing import TypeVar
 import asyncpg
 from aiokafka.errors import KafkaError
 
+from shared.eventstore.port import VersionConflictError
+
 T = TypeVar("T")
 
 
@@ -34,6 +36,12 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
     asyncpg.SerializationError,
     asyncpg.DeadlockDetectedError,
 )
+
+
+def worth_retrying(error: BaseException) -> bool:
+    """True for an outage (:func:`is_transient`) and for a case stream that moved under a decision: both
+    are answered by doing the whole transaction again, neither by dead-lettering or skipping."""
+    return is_transient(error) or isinstance(error, VersionConflictError)
 
 
 def is_transient(error: BaseException) -> bool:

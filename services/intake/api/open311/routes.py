@@ -25,11 +25,11 @@ from services.intake.domain.open311_services import BY_CODE, attributes
 from services.intake.domain.point_location import PointLocator
 from services.intake.domain.problems import Problem
 from services.intake.domain.submission import SubmissionError
-from services.intake.filing import HasPool
 from services.intake.landmarks import load_landmarks
 from services.intake.open311_queries import Open311Queries
 from services.intake.service import Intake
 from services.intake.tokens import Principal, TokenBook
+from shared.eventstore import HasPool
 from shared.service.clock import Clock
 from shared.service.retry import is_transient
 
