@@ -9,7 +9,10 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.privacy.keyed import KeyedDigest
 from shared.service.topics import Topics
+
+DEV_PERSONAL_DATA_KEY = "dev-personal-data-key-not-secret"
 
 
 class ServiceSettings(BaseSettings):
@@ -25,6 +28,15 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = Field(default=8, ge=1, le=100)
     # A consumer holding one batch longer than this (an outage, a hung commit) makes /readyz answer 503.
     consumer_stuck_after_seconds: float = Field(default=30.0, gt=0)
+    # Dev mode (make run and make up set it): dev secrets and tokens are refused without it.
+    complaints_dev: bool = False
+    # The key of every keyed digest of a phone number or Messenger id (shared/privacy/keyed.py).
+    personal_data_key: str = Field(default=DEV_PERSONAL_DATA_KEY, min_length=16)
+
+    @property
+    def digest(self) -> KeyedDigest:
+        """Keyed digests of personal identifiers under ``PERSONAL_DATA_KEY``."""
+        return KeyedDigest.of(self.personal_data_key)
 
     @property
     def port(self) -> int:
