@@ -15,9 +15,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # promtool (make test) and a local Prometheus (PROMETHEUS=1 make run): Debian's package, where missing.
+# The console's browser tests drive Debian's chromium, and its Khmer pages use the Khmer OS fonts.
 install: $(STAMP)
 	@command -v promtool >/dev/null || { apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus; }
+	@{ command -v chromium >/dev/null && [ -d /usr/share/fonts/truetype/khmeros ]; } || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-khmeros; }
 
 # Demo settings unless the environment says otherwise: an SLA policy in seconds (docs/contract.md §Running: make passes the rest through).
 # PROMETHEUS=1 also starts a Prometheus on 127.0.0.1:9090 with deploy/prometheus (docs/runbook.md).

@@ -11,6 +11,7 @@ from services.intake.api.cases import cases_router
 from services.intake.api.complaints import complaints_router
 from services.intake.api.open311 import open311_router
 from services.intake.case_status import GROUP, CaseStatusProjection
+from services.intake.console import app as console
 from services.intake.metrics import IntakeMetrics
 from services.intake.service import Intake
 from services.intake.settings import IntakeSettings
@@ -64,5 +65,6 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
         lifecycle, [complaints_router(intake), cases_router(intake, tokens)], description=_DESCRIPTION
     )
     app.include_router(open311_router(intake, tokens, infra.database, clock))
+    console.install(app, console.Console.build(intake, infra.database, clock))
     errors.install(app)
     return app

@@ -47,6 +47,8 @@ class Responder:
 
     unit_id: str | None
     working_group: bool = False
+    # A console account acting (docs/console.md): the event's actor is the person, not only their unit.
+    account_id: str | None = None
 
     @property
     def acts_as(self) -> str | None:
@@ -55,8 +57,8 @@ class Responder:
     @property
     def actor(self) -> Actor:
         if self.working_group:
-            return Actor(kind="working_group", id=WORKING_GROUP)
-        return Actor(kind="unit", id=self.unit_id or "unknown")
+            return Actor(kind="working_group", id=self.account_id or WORKING_GROUP)
+        return Actor(kind="unit", id=self.account_id or self.unit_id or "unknown")
 
 
 @dataclass(frozen=True, slots=True)
