@@ -11,12 +11,15 @@ from aiokafka.errors import KafkaError
 
 from cli import demo, file, follow, replay, timeline, users
 from cli.intake_api import ApiRefusedError
+from shared.service.logs import keep_data_out_of_logs
 
 # What a stack that is down, or a refused request, raises: reported in one line, not a traceback.
 UNREACHABLE = (OSError, httpx.HTTPError, asyncpg.PostgresError, KafkaError)
 
 
 def main() -> int:
+    # The tool logs nothing of its own, but the libraries it uses would (httpx: every URL it asks).
+    keep_data_out_of_logs()
     parser = argparse.ArgumentParser(prog="python -m cli", description="Operate the complaint system.")
     subparsers = parser.add_subparsers(required=True, dest="command")
     for command in (file, timeline, follow, demo, replay, users):

@@ -88,6 +88,9 @@ class Gateway:
         final = "undelivered" if outcome.undeliverable else "delivered"
         statuses = {"all": ("sent", final), "final": (final,), "none": ()}[plan.receipts]
         self.receipts.schedule(message, statuses, plan.receipt_delay_seconds)
+        if outcome.hang_seconds:
+            self.inbox.answers["accepted_timeout"] += 1
+            await asyncio.sleep(outcome.hang_seconds)
         return JSONResponse(message.resource(), status_code=201)
 
     def listing(self, account_sid: str, query: Mapping[str, str]) -> dict[str, object]:

@@ -1,7 +1,8 @@
 """What the dev gateway can be told to do instead of accepting a message (``POST /control``), for tests.
 
-Per number: always fail with a 5xx, hang (a timeout for the client), refuse as an invalid number (21211)
-or as an opted-out recipient (21610), or accept and later report ``undelivered``. For every other
+Per number: always fail with a 5xx, hang (a timeout for the client), take the message and then hang (the
+client times out on a message that was sent: ``accepted_timeout``), refuse as an invalid number (21211) or
+as an opted-out recipient (21610), or accept and later report ``undelivered``. For every other
 number, ``fail_rate`` of the requests fail at random in ``mode`` (5xx or timeout); ``seed`` makes the
 draws repeatable.
 """
@@ -14,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Behaviour = Literal["ok", "5xx", "timeout", "invalid", "opted_out", "undelivered"]
+Behaviour = Literal["ok", "5xx", "timeout", "accepted_timeout", "invalid", "opted_out", "undelivered"]
 INVALID_NUMBER = 21211
 OPTED_OUT = 21610
 
@@ -25,7 +26,7 @@ class FaultPlan(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     fail_rate: float = Field(default=0.0, ge=0, le=1)
-    mode: Literal["5xx", "timeout"] = "5xx"
+    mode: Literal["5xx", "timeout", "accepted_timeout"] = "5xx"
     error_status: int = Field(default=503, ge=500, le=599)
     hang_seconds: float = Field(default=30.0, ge=0, le=600)
     latency_seconds: float = Field(default=0.0, ge=0, le=60)
@@ -56,6 +57,7 @@ class FaultPlan(BaseModel):
 @dataclass(frozen=True, slots=True)
 class Accept:
     undeliverable: bool = False
+    hang_seconds: float = 0.0  # taken, then the answer held back this long (the client times out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,7 @@ def verdict(plan: FaultPlan, to: str, draw: random.Random) -> Verdict:
             )
         case "timeout":
             return Hang(plan.hang_seconds)
-        case "undelivered":
-            return Accept(undeliverable=True)
-    return Accept()
+    return Accept(
+        undeliverable=behaviour == "undelivered",
+        hang_seconds=plan.hang_seconds if behaviour == "accepted_timeout" else 0.0,
+    )

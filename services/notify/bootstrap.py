@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.notify.budgets import SmsBudgets
 from services.notify.domain.texts import load_texts
 from services.notify.handler import NotifyHandler
 from services.notify.metrics import NotifyMetrics
@@ -19,6 +20,7 @@ from shared.messaging.consumer import CaseEventConsumer
 from shared.messaging.outbox_relay import OutboxRelay
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
+from shared.privacy import PRIVACY
 from shared.service.clock import Clock, system_clock
 from shared.service.http import service_app
 from shared.service.infrastructure import Infrastructure
@@ -50,6 +52,7 @@ def bootstrap(
             poll_interval=settings.sms_poll_interval_seconds,
             rate_limit=settings.sms_rate_limit_per_second,
         ),
+        budgets=SmsBudgets(settings.sms_per_number_per_day, settings.sms_per_day, settings.digest),
         conflicts=infra.metrics.event_store_conflicts.labels(writer=SERVICE),
         clock=clock,
     )
@@ -61,7 +64,7 @@ def bootstrap(
             CaseEventConsumer(infra, SERVICE, handler),
             sender,
         ],
-        migrations=[MIGRATIONS],
+        migrations=[PRIVACY, MIGRATIONS],
     )
     return service_app(lifecycle, routers=[receipts_router(settings, metrics, infra.database)])
 

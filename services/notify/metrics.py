@@ -48,6 +48,12 @@ class NotifyMetrics:
             "Notices of a dead sender found already taken by the provider, so not sent again",
             registry=registry,
         )
+        self.budget_refusals = Counter(
+            "sms_budget_refusals",
+            "Texts not sent because a spend budget was used up (sms_per_number_per_day, sms_per_day)",
+            ["budget"],
+            registry=registry,
+        )
         self.opt_outs = Counter(
             "sms_opt_outs", "Numbers recorded as opted out (provider error 21610)", registry=registry
         )

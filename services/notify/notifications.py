@@ -46,8 +46,9 @@ class Claimed:
     segments: int
     attempts: int  # including this one
     age_seconds: float  # since the notice was recorded
-    # Set when an earlier attempt's sender died before recording what the provider said: when that
-    # attempt began. The provider may have taken the message then; look before sending it again.
+    # Set when an earlier attempt's outcome is unknown (its sender died before recording what the provider
+    # said, or the provider's answer was lost to a timeout): when the first such attempt began. The
+    # provider may have taken the message then; look before sending it again.
     unknown_attempt_at: datetime | None = None
 
 
@@ -61,6 +62,7 @@ class Outcome:
     message_id: str | None = None
     retry_in: float = 0.0
     unsent: bool = False  # handed back without calling the provider: the attempt does not count
+    uncertain: bool = False  # the provider may have taken it (its answer was lost): look before resending
 
 
 async def record_intents(connection: Connection, intents: Sequence[Intent]) -> int:
@@ -140,7 +142,8 @@ FROM due WHERE n.id = due.id
 RETURNING n.id, n.about_event_id, n.case_id, n.correlation_id, n.recipient, n.citizen_id, n.language,
           n.body, n.encoding, n.segments, n.attempts,
           extract(epoch FROM now() - n.created_at)::float8 AS age_seconds,
-          CASE WHEN due.was = 'sending' THEN due.claimed_at END AS unknown_attempt_at
+          CASE WHEN due.was = 'sending' THEN least(due.claimed_at, n.uncertain_since)
+               ELSE n.uncertain_since END AS unknown_attempt_at
 """
 
 
@@ -162,14 +165,18 @@ async def record_outcomes(connection: Connection, outcomes: Sequence[Outcome]) -
                provider_message_id = coalesce(o.message_id, n.provider_message_id),
                next_attempt_at = CASE WHEN o.status = 'pending'
                                       THEN now() + make_interval(secs => o.retry_in)
-                                      ELSE n.next_attempt_at END
-           FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::bool[])
-                AS o(id, attempts, status, reason, message_id, retry_in, unsent)
+                                      ELSE n.next_attempt_at END,
+               -- updated_at is still the claim's time here: the uncertain attempt began no earlier.
+               uncertain_since = CASE WHEN o.uncertain THEN coalesce(n.uncertain_since, n.updated_at)
+                                      ELSE n.uncertain_since END
+           FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::bool[],
+                       $8::bool[])
+                AS o(id, attempts, status, reason, message_id, retry_in, unsent, uncertain)
            WHERE n.id = o.id AND n.status = 'sending' AND n.attempts = o.attempts
            RETURNING n.id""",
         [o.claimed.id for o in outcomes], [o.claimed.attempts for o in outcomes],
         [o.status for o in outcomes], [o.reason for o in outcomes], [o.message_id for o in outcomes],
-        [o.retry_in for o in outcomes], [o.unsent for o in outcomes],
+        [o.retry_in for o in outcomes], [o.unsent for o in outcomes], [o.uncertain for o in outcomes],
     )  # fmt: skip
     recorded = {row["id"] for row in rows}
     final = {o.claimed.case_id for o in outcomes if o.claimed.id in recorded and o.status != "pending"}

@@ -9,8 +9,10 @@ batch in one transaction with its ``CitizenNotified`` / ``CitizenNotificationFai
 Crash window: a process killed after the provider took a message and before its outcome is recorded
 leaves the notice ``sending``; when the lease runs out another sender claims it. Before sending it again,
 that sender asks the provider whether a message with this text to this number was taken since the dead
-attempt began, and if so records it as sent. A duplicate remains possible only when that question cannot
-be answered (the provider is unreachable then): at least once, never nothing.
+attempt began, and if so records it as sent. An attempt whose answer was lost (a read timeout, a dropped
+connection: the provider may have taken the message) is recorded as uncertain, and its retry asks the same
+question first. A duplicate remains possible only when that question cannot be answered (the provider is
+unreachable then): at least once, never nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from services.notify.budgets import SmsBudgets
 from services.notify.domain.rate_limit import TokenBucket
 from services.notify.domain.sending import Accepted, GiveUp, RetryIn, RetryPolicy, Sent, Unavailable, decide
 from services.notify.metrics import NotifyMetrics
@@ -34,6 +37,7 @@ from services.notify.recording import Finished, record
 from shared.contacts import Contacts
 from shared.eventstore import ConflictCounter, VersionConflictError
 from shared.places.units import UnitRegistry
+from shared.privacy.budgets import forget_expired
 from shared.service.clock import Clock, system_clock
 from shared.service.database import Database
 from shared.service.retry import until_done
@@ -74,6 +78,7 @@ class SmsSender:
         *,
         policy: RetryPolicy,
         options: SenderOptions,
+        budgets: SmsBudgets,
         conflicts: ConflictCounter,
         clock: Clock = system_clock,
         jitter: Callable[[], float] = random.random,
@@ -85,6 +90,7 @@ class SmsSender:
         self.metrics = metrics
         self.policy = policy
         self.options = options
+        self.budgets = budgets
         self._clock = clock
         self._jitter = jitter
         self._bucket = (
@@ -165,6 +171,7 @@ class SmsSender:
         try:
             async with self._database.pool.acquire() as connection:
                 released = await release_any(connection)
+                await forget_expired(connection, self._clock())
         except Exception:
             log.exception("looking for waiting notices failed")
             return
@@ -176,15 +183,25 @@ class SmsSender:
             return await claim(connection, limit, self.options.lease_seconds)
 
     async def _dispatch(self, claimed: list[Claimed]) -> None:
-        """Find each notice's phone; queue the sendable ones, finish the others as skipped."""
+        """Find each notice's phone and charge the spend budgets; queue the sendable ones, finish the others
+        as skipped, or as failed when a budget is used up."""
         async with self._database.pool.acquire() as connection:
             phones, stopped = await phones_of(connection, Contacts(self._database.pool), self.units, claimed)
+            sendable = [
+                (n.id, phone) for n in claimed if (phone := phones.get(n.id)) and phone not in stopped
+            ]
+            async with connection.transaction():
+                refused = await self.budgets.charge(connection, sendable, self._clock())
         now = time.monotonic()
         for notice in claimed:
             phone = phones.get(notice.id)
             if phone is None or phone in stopped:
                 reason = "no_phone" if phone is None else "opted_out"
                 self._finished.put_nowait(Finished(Outcome(notice, "skipped", reason), notice.language))
+            elif notice.id in refused:
+                self.metrics.budget_refusals.labels(budget=refused[notice.id]).inc()
+                failed = Outcome(notice, "failed", f"budget ({refused[notice.id]})")
+                self._finished.put_nowait(Finished(failed, notice.language))
             else:
                 self._jobs.put_nowait(_Job(notice, phone, now))
 
@@ -210,7 +227,7 @@ class SmsSender:
     async def _send(self, job: _Job) -> Finished:
         notice = job.claimed
         if notice.unknown_attempt_at is not None:
-            # The sender of an earlier attempt died before recording the provider's answer: if the
+            # An earlier attempt's answer is unknown (its sender died, or the answer was lost): if the
             # provider took the message then, record that instead of sending it a second time.
             found = await self.provider.find_accepted(job.phone, notice.body, notice.unknown_attempt_at)
             if found is not None:
@@ -232,7 +249,9 @@ class SmsSender:
             case Sent(message_id=message_id):
                 return Finished(Outcome(notice, "sent", message_id=message_id), notice.language)
             case RetryIn(seconds=seconds, detail=detail):
-                return Finished(Outcome(notice, "pending", detail, retry_in=seconds), notice.language)
+                uncertain = isinstance(result, Unavailable) and result.maybe_taken
+                outcome = Outcome(notice, "pending", detail, retry_in=seconds, uncertain=uncertain)
+                return Finished(outcome, notice.language)
             case GiveUp(reason=reason, opted_out=stopped):
                 return Finished(
                     Outcome(notice, "failed", reason), notice.language, job.phone if stopped else None

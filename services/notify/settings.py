@@ -40,6 +40,10 @@ class NotifySettings(ServiceSettings):
     # A claimed notice whose process died is claimed again after this long (docs/contract.md §SMS out).
     sms_send_lease_seconds: float = Field(default=60.0, gt=0)
     sms_poll_interval_seconds: float = Field(default=0.05, gt=0, le=10)
+    # Spend bounds (docs/contract.md §SMS out), counted in PostgreSQL so every replica shares them: texts
+    # to one number, and in all, per UTC day. Past either, a text is not sent.
+    sms_per_number_per_day: int = Field(default=20, ge=0)
+    sms_per_day: int = Field(default=10_000, ge=0)
 
     @model_validator(mode="after")
     def _lease_outlasts_a_request(self) -> NotifySettings:

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 # Answers worth another try: the provider is overloaded or down, or it does not accept our credentials
 # (a configuration fault an operator fixes; the retry budget bounds the wait).
 _RETRYABLE_STATUS = frozenset({401, 403, 408, 409, 425, 429})
+# Failures before the request left this process: the provider cannot have taken the message.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 class TwilioProvider:
@@ -61,10 +63,9 @@ class TwilioProvider:
         form = {"To": to, "From": self._sender, "Body": body, "StatusCallback": self._callback}
         try:
             response = await self._client.post(self.url, data=form)
-        except httpx.TimeoutException:
-            return Unavailable("timeout")
         except httpx.HTTPError as error:
-            return Unavailable(f"{type(error).__name__}")
+            detail = "timeout" if isinstance(error, httpx.TimeoutException) else type(error).__name__
+            return Unavailable(detail, maybe_taken=not isinstance(error, _NEVER_SENT))
         return read_answer(response)
 
     async def find_accepted(self, to: str, body: str, since: datetime) -> str | None:

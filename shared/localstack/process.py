@@ -78,7 +78,16 @@ def pid_alive(pid: int) -> bool:
         reaped, _ = os.waitpid(pid, os.WNOHANG)
         if reaped == pid:
             return False
-    return True
+    # Someone else's zombie (a `make run` that `make down` stopped, not yet reaped by its make) has ended too.
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def read_pid(pid_file: Path) -> int | None:

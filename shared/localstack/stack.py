@@ -1,8 +1,12 @@
 """The whole stack on one machine: local Kafka and PostgreSQL (unless given), the services, the SMS gateway.
 
 ``run`` is the foreground mode (``make run``); ``up`` starts ``run`` in the background and waits until
-every service is ready (``make up``); ``down`` stops it (``make down``). With ``PROMETHEUS=1`` a local
+every service is ready (``make up``); ``down`` stops either (``make down``). With ``PROMETHEUS=1`` a local
 Prometheus scrapes the services too (deploy/prometheus/, docs/runbook.md).
+
+``run`` stops everything it started on Ctrl-C, SIGTERM, SIGHUP (its terminal closed) or when its output
+goes away (``make run | tee log`` and the reader ended); a child whose launcher died anyway stops too
+(children.py), and ``down`` stops the children recorded in the run directory.
 """
 
 from __future__ import annotations
@@ -17,9 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO
 from urllib.parse import urlsplit
 
+from shared.localstack.children import Output, dies_with_this_process, pid_file, stop_recorded
 from shared.localstack.kafka import PROJECT_ROOT, KafkaServer
 from shared.localstack.postgres import PostgresServer
 from shared.localstack.process import (
@@ -78,6 +82,7 @@ class Stack:
     postgres: PostgresServer | None = None
     prometheus: PrometheusServer | None = None
     children: list[Child] = field(default_factory=list)
+    output: Output = field(default_factory=lambda: Output(lambda: None))
 
     def start(self) -> dict[str, str]:
         """Start what is not given, then the services; return the environment the services got."""
@@ -108,6 +113,7 @@ class Stack:
         for child in reversed(self.children):
             terminate(child.process.pid, timeout=20)
             child.process.wait()
+            pid_file(self.run_dir, child.name).unlink(missing_ok=True)
         self.children.clear()
         if self.kafka is not None:
             self.kafka.stop()
@@ -151,6 +157,8 @@ class Stack:
 
     def _popen(self, name: str, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
         log = (self.run_dir / f"{name}.log").open("ab")
+        # A session of its own: the terminal's Ctrl-C and hang-up reach the launcher alone, which stops the
+        # children in order; the tie to the launcher's life stops them should it die without doing so.
         process = subprocess.Popen(
             [sys.executable, "-m", f"services.{name}"],
             env={**os.environ, **env},
@@ -159,21 +167,13 @@ class Stack:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=dies_with_this_process(),  # noqa: PLW1509 (only a prctl call, looked up before)
         )
-        threading.Thread(target=_relay_lines, args=(name, process, log), daemon=True).start()
+        pid_file(self.run_dir, name).write_text(f"{process.pid}\n")
+        assert process.stdout is not None
+        relay = threading.Thread(target=self.output.relay, args=(name, process.stdout, log), daemon=True)
+        relay.start()
         return process
-
-
-def _relay_lines(name: str, process: subprocess.Popen[bytes], log: BinaryIO) -> None:
-    """Print a child's output prefixed with its name, and keep a copy in its log file."""
-    assert process.stdout is not None
-    prefix = f"{name:<8}| ".encode()
-    with log:
-        for line in process.stdout:
-            sys.stdout.buffer.write(prefix + line)
-            sys.stdout.buffer.flush()
-            log.write(line)
-            log.flush()
 
 
 def _alive(process: subprocess.Popen[bytes]) -> bool:
@@ -185,16 +185,37 @@ def _reachable(host_port: str) -> bool:
     return bool(port) and port_open(int(port), host or "127.0.0.1")
 
 
+class _StopWhileStartingError(Exception):
+    """A stop asked for while the stack was still starting."""
+
+
 def run(run_dir: Path) -> None:
-    """Foreground: start everything, print where to look, and stop everything on Ctrl-C or SIGTERM."""
+    """Foreground: start everything, print where to look, and stop everything on Ctrl-C, SIGTERM, SIGHUP,
+    or when standard output goes away."""
     run_dir.mkdir(parents=True, exist_ok=True)
-    stack = Stack(run_dir)
     stopping = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.set())
+    output = Output(stopping.set)
+    stack = Stack(run_dir, output=output)
+    starting = True
+
+    def stop(*_: object) -> None:
+        stopping.set()
+        if starting:  # waiting for a child to be ready can take a minute: give it up now
+            raise _StopWhileStartingError
+
+    # SIGPIPE stays ignored, as Python leaves it: a write to a broken pipe fails with EPIPE, which Output
+    # turns into a stop.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+    launcher_pid = run_dir / "launcher.pid"  # `make up` wrote it already; `make run` records itself
+    running = read_pid(launcher_pid)
+    if running not in (None, os.getpid()) and pid_alive(running):
+        raise ServerStartError(f"a stack runs from {run_dir} already (launcher pid {running}): make down")
+    launcher_pid.write_text(f"{os.getpid()}\n")
     try:
         env = stack.start()
-        print(_banner(env, stack.prometheus), flush=True)
+        starting = False
+        output.say(_banner(env, stack.prometheus))
         (run_dir / "ready").write_text("ready\n")
         while not stopping.wait(1.0):
             for child in stack.children:
@@ -207,17 +228,25 @@ def run(run_dir: Path) -> None:
                 child.exits.append(time.monotonic())
                 code = child.process.returncode
                 if len(child.exits) > CRASH_LOOP_EXITS:
-                    print(f"launcher| {child.name} exited with {code}, {len(child.exits)} times in "
-                          f"{CRASH_LOOP_WINDOW:g} s: stopping", flush=True)  # fmt: skip
+                    output.say(f"launcher| {child.name} exited with {code}, {len(child.exits)} times in "
+                               f"{CRASH_LOOP_WINDOW:g} s: stopping")  # fmt: skip
                     stopping.set()
                     break
-                print(f"launcher| {child.name} exited with {code}; restarting it", flush=True)
+                output.say(f"launcher| {child.name} exited with {code}; restarting it")
                 stack.respawn(child)
+    except _StopWhileStartingError:
+        pass
     finally:
+        starting = False
+        # A second signal while stopping must not cut the stop short.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         (run_dir / "ready").unlink(missing_ok=True)
-        print("launcher| stopping", flush=True)
+        output.say("launcher| stopping")
         stack.stop()
-        print("launcher| stopped", flush=True)
+        output.say("launcher| stopped")
+        if read_pid(launcher_pid) == os.getpid():
+            launcher_pid.unlink(missing_ok=True)
 
 
 def up(run_dir: Path, timeout: float = 300.0) -> None:
@@ -250,11 +279,15 @@ def up(run_dir: Path, timeout: float = 300.0) -> None:
 
 
 def down(run_dir: Path) -> None:
-    """Stop a stack started by :func:`up`; also clean up servers a crashed launcher left behind."""
+    """Stop a stack started by :func:`up` or :func:`run`; also clean up children and servers a launcher
+    that died left behind."""
     pid = read_pid(run_dir / "launcher.pid")
     if pid is not None:
         terminate(pid, timeout=120)
     (run_dir / "launcher.pid").unlink(missing_ok=True)
+    left = stop_recorded(run_dir, ["devsms", *SERVICE_PORTS])
+    if left:
+        print(f"stopped {', '.join(left)}, left running by a launcher that died")
     KafkaServer(run_dir / "kafka").stop()
     PostgresServer(run_dir / "postgres").stop()
     PrometheusServer(run_dir / "prometheus").stop()

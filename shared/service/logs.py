@@ -12,12 +12,29 @@ import os
 QUIET_LOGGERS = {"aiokafka": logging.INFO, "httpx": logging.WARNING, "httpcore": logging.WARNING}
 
 
+class QuietLibraries(logging.Filter):
+    """Drops the records of :data:`QUIET_LOGGERS` (and their children) below their least level.
+
+    On the process's handler, so that it holds even when a logger's level is lowered after start-up (by a
+    library's own configuration, or by hand): the logger level alone is one ``setLevel`` away from printing
+    every provider URL, a phone number or an access token in its query.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, least in QUIET_LOGGERS.items():
+            if record.name == name or record.name.startswith(f"{name}."):
+                return record.levelno >= least
+        return True
+
+
 def configure_logging() -> None:
     """A process's log: ``LOG_LEVEL`` (INFO by default), one line a record, on standard error."""
     logging.basicConfig(
         level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(QuietLibraries())
     keep_data_out_of_logs()
 
 

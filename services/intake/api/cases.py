@@ -150,7 +150,7 @@ def cases_router(intake: Intake, tokens: TokenBook) -> APIRouter:
 
     @router.post(
         "/v1/cases/{case_id}/assign",
-        summary="The working group assigns a case in triage or at level 2 to a unit",
+        summary="The working group assigns a case at any level, or in triage, to a unit",
         response_model=CommandDone,
         responses=_COMMAND,
         tags=["working group"],

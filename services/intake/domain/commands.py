@@ -109,7 +109,9 @@ UnitCommand = Acknowledge | Resolve | Refuse | RequestInfo
 _FROM: dict[str, tuple[str, ...]] = {
     "acknowledge": ("assigned",),
     "refuse": ("assigned",),
-    "resolve": ("acknowledged",),
+    # A case whose question went unanswered may be closed without the reply (docs/architecture.md
+    # §Case lifecycle): once the wait runs out its clocks run again.
+    "resolve": ("acknowledged", "awaiting_citizen"),
     "request-info": ("acknowledged",),
 }
 EVENT_OF: dict[CommandName, str] = {
@@ -144,10 +146,12 @@ def _working_group(state: CaseState, command: RecordVerdict | Assign, responder:
         raise NotYoursError(f"only the working group may {command.name} a case")
     if isinstance(command, RecordVerdict):
         return VerdictRecorded(verdict=command.verdict, note=command.note)
-    if not (state.status == "needs_triage" or (state.level == 2 and state.status != "resolved")):
+    # At any level (docs/architecture.md §Case lifecycle): no unit can keep a case from the working group.
+    # A case routing has not placed yet is routing's, and a resolved one is closed.
+    if state.status in ("filed", "resolved"):
         raise NotNowError(
-            f"case {state.reference} is {state.status} at level {state.level}: the working group assigns "
-            "cases in triage or at level 2 not yet resolved"
+            f"case {state.reference} is {state.status}: the working group assigns cases that are routed and "
+            "not yet resolved"
         )
     return CaseAssigned(
         unit=command.unit, level=command.level, rule="working-group/assign", reason=command.reason

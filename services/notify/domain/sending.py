@@ -46,6 +46,9 @@ class Unavailable:
     """The provider could not be reached or did not take the message now: worth another try."""
 
     detail: str  # "HTTP 503", "timeout", "connection refused", ...
+    # The request reached the provider and its answer was lost (a read timeout, a dropped connection): it
+    # may have taken the message, so the next attempt asks it first (docs/contract.md §SMS out).
+    maybe_taken: bool = False
 
 
 SendResult = Accepted | Refused | Unavailable

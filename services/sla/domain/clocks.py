@@ -1,9 +1,11 @@
 """The deadline clocks of one case, folded from its events, and what falls due at a given instant.
 
 `evolve(state, event, policy)` keeps the open clocks; `decide_due(state, now, ladder, next_unit)`
-says which breaches and which escalation to append. Both are pure: the caller passes the time.
-Every decision carries an idempotency key derived from the event that caused it, so appending
-the same decision twice stores it once.
+says which breaches and which escalation to append. A question to the citizen pauses the clocks for at
+most the policy's `citizen_reply_wait` (docs/architecture.md §Case lifecycle): a paused clock already
+carries the deadline it has if the citizen never answers, so the timer fires it with no event to wait for.
+Both are pure: the caller passes the time. Every decision carries an idempotency key derived from the
+event that caused it, so appending the same decision twice stores it once.
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class SlaClock:
-    """One running deadline. While paused, `due_at` is None and `left` keeps the time still owed."""
+    """One deadline. While paused (`left` set: the time still owed when the question was asked), `due_at`
+    is where the deadline falls if the citizen does not answer: `left` counted from the end of the wait."""
 
     name: ClockName
     deadline: Deadline
@@ -59,6 +62,12 @@ class SlaClock:
     level: int
     due_at: datetime | None
     left: timedelta | None = None
+
+    @property
+    def paused(self) -> bool:
+        """Whether a question to the citizen holds this clock."""
+        return self.left is not None
+
     breached: bool = False
 
 
@@ -73,6 +82,7 @@ class SlaState:
     refused_by: str | None = None  # a CaseRefused whose escalation is still owed
     refused_at: datetime | None = None
     resolved: bool = False
+    reply_due: datetime | None = None  # while the clocks wait on the citizen: when they resume regardless
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,21 +212,34 @@ def _assign(
     )
     started_by = str(event.event_id)
     clocks = {name: SlaClock(name, d, started_by, unit_id, level, d.due(calendar, at)) for name, d in starts}
-    return replace(state, unit_id=unit_id, level=level, clocks=clocks, refused_by=None, refused_at=None)
+    return replace(
+        state, unit_id=unit_id, level=level, clocks=clocks, refused_by=None, refused_at=None, reply_due=None
+    )
 
 
-def _pause(clock: SlaClock, at: datetime, policy: SlaPolicy) -> SlaClock:
+def _pause(clock: SlaClock, at: datetime, reply_due: datetime, policy: SlaPolicy) -> SlaClock:
     # A deadline already missed stays missed: asking the citizen a question cannot rescue it.
-    if clock.due_at is None or clock.due_at <= at or clock.name == "triage":
+    if clock.due_at is None or clock.name == "triage" or (not clock.paused and clock.due_at <= at):
         return clock
-    left = clock.deadline.time_left(policy.business_calendar, at, clock.due_at)
-    return replace(clock, due_at=None, left=left)
+    left = (
+        clock.left if clock.paused else clock.deadline.time_left(policy.business_calendar, at, clock.due_at)
+    )
+    return replace(clock, due_at=clock.deadline.due(policy.business_calendar, reply_due, left), left=left)
 
 
 def _resume(clock: SlaClock, at: datetime, policy: SlaPolicy) -> SlaClock:
-    if clock.due_at is not None or clock.left is None:
+    if clock.left is None:
         return clock
     return replace(clock, due_at=clock.deadline.due(policy.business_calendar, at, clock.left), left=None)
+
+
+def _settled(state: SlaState, at: datetime) -> SlaState:
+    """The state at `at` with a wait that has run out by then ended: its clocks run on the `due_at` they
+    hold, from the moment the wait ended."""
+    if state.reply_due is None or at < state.reply_due:
+        return state
+    clocks = {name: replace(c, left=None) for name, c in state.clocks.items()}
+    return replace(state, clocks=clocks, reply_due=None)
 
 
 def _without(clocks: Mapping[ClockName, SlaClock], name: ClockName) -> dict[ClockName, SlaClock]:
@@ -258,15 +281,22 @@ def _refused(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy)
 
 
 def _resolved(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
-    return replace(state, clocks={}, refused_by=None, refused_at=None, resolved=True)
+    return replace(state, clocks={}, refused_by=None, refused_at=None, resolved=True, reply_due=None)
 
 
 def _info_requested(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
-    return replace(state, clocks={name: _pause(c, at, policy) for name, c in state.clocks.items()})
+    # A question asked while another still holds the clocks keeps what the first left owed, waiting anew.
+    state = _settled(state, at)
+    reply_due = policy.citizen_reply_wait.due(policy.business_calendar, at)
+    clocks = {name: _pause(c, at, reply_due, policy) for name, c in state.clocks.items()}
+    return replace(state, clocks=clocks, reply_due=reply_due)
 
 
 def _citizen_replied(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:
-    return replace(state, clocks={name: _resume(c, at, policy) for name, c in state.clocks.items()})
+    # A reply after the wait ran out finds the clocks running already: it changes nothing.
+    state = _settled(state, at)
+    clocks = {name: _resume(c, at, policy) for name, c in state.clocks.items()}
+    return replace(state, clocks=clocks, reply_due=None)
 
 
 def _breached(state: SlaState, event: CaseEvent, at: datetime, policy: SlaPolicy) -> SlaState:

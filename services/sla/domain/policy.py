@@ -243,6 +243,9 @@ class SlaPolicy(_Frozen):
     deadlines: DeadlineTable
     ladder: Ladder = Ladder(_DEFAULT_LADDER)
     triage: Deadline
+    # How long a question to the citizen may hold the clocks (docs/contract.md §SLA policy): here with
+    # the deadlines it moves, so that replicas and a rebuild by replay count it alike.
+    citizen_reply_wait: Deadline = Deadline(business=Duration.parse("7d"))
 
     @field_validator("deadlines")
     @classmethod

@@ -9,11 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from services.sla.bootstrap import build_lifecycle
+from services.sla.domain.policy import SlaPolicy
 from shared.service.infrastructure import Infrastructure
 from shared.testing.kafka import eventually
 from tests.integration.sla.cases import (
+    FAST_POLICY,
     acknowledged,
     append,
     assigned,
@@ -128,7 +131,12 @@ async def test_a_pause_moves_the_stored_deadline_by_exactly_the_time_paused(sla:
     assert (row["due_at"], row["clock"], row["version"]) == (start + timedelta(hours=1), "acknowledgement", 2)
 
     await append(store, case_id, info_requested(start + timedelta(minutes=1)))
-    assert await eventually(lambda: _no_deadline(sla, case_id))  # no clock runs while the citizen is asked
+    # While the citizen is asked, the row holds the deadline should nobody answer: the 59 minutes left,
+    # counted from the end of the wait (the policy's default, 7 business days).
+    policy = SlaPolicy.model_validate(yaml.safe_load(FAST_POLICY))
+    wait_ends = policy.citizen_reply_wait.due(policy.business_calendar, start + timedelta(minutes=1))
+    paused = await eventually(lambda: _row_at_version(sla, case_id, 3))
+    assert paused["due_at"] == wait_ends + timedelta(minutes=59)
 
     await append(store, case_id, citizen_replied(start + timedelta(minutes=6, seconds=30)))
     resumed = await eventually(lambda: _row_at_version(sla, case_id, 4))

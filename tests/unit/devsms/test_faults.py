@@ -39,6 +39,8 @@ def test_per_number_refusals_answer_like_twilio(plan: FaultPlan, expected: tuple
 def test_undeliverable_numbers_are_accepted_and_hanging_ones_time_out() -> None:
     assert verdict(FaultPlan(undeliverable_numbers=[NUMBER]), NUMBER, random.Random()) == Accept(True)
     assert verdict(FaultPlan(numbers={NUMBER: "timeout"}, hang_seconds=2), NUMBER, random.Random()) == Hang(2)
+    taken_then_hang = FaultPlan(numbers={NUMBER: "accepted_timeout"}, hang_seconds=3)
+    assert verdict(taken_then_hang, NUMBER, random.Random()) == Accept(hang_seconds=3)
 
 
 def test_a_fail_rate_fails_that_share_at_random_and_a_seed_repeats_the_draws() -> None:

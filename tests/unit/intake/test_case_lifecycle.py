@@ -146,6 +146,7 @@ def test_events_before_the_filing_evolve_nothing() -> None:
         (ASSIGNED, Acknowledge(note="on it"), CaseAcknowledged(unit_id=POLICE.id, note="on it")),
         (ASSIGNED, Refuse(note="not ours"), CaseRefused(unit_id=POLICE.id, note="not ours")),
         (ACKNOWLEDGED, Resolve(note="done"), CaseResolved(unit_id=POLICE.id, note="done")),
+        (AWAITING, Resolve(note="no reply"), CaseResolved(unit_id=POLICE.id, note="no reply")),
         (ACKNOWLEDGED, RequestInfo(question="When?"), CaseInfoRequested(unit_id=POLICE.id, question="When?")),
     ],
 )
@@ -160,7 +161,6 @@ def test_the_unit_holding_the_case_answers_it(
     [
         (RESOLVED, Resolve()),
         (ASSIGNED, Resolve()),
-        (AWAITING, Resolve()),
         (ACKNOWLEDGED, Acknowledge()),
         (RESOLVED, Acknowledge()),
         (ACKNOWLEDGED, Refuse()),
@@ -207,8 +207,19 @@ def test_the_working_group_records_a_verdict_at_any_status(events: tuple[EventDa
         decide(state(*events), verdict, UNIT)
 
 
-@pytest.mark.parametrize("events", [TRIAGE, AT_GROUP, (*AT_GROUP, CaseAcknowledged(unit_id=GROUP.id))])
-def test_the_working_group_assigns_cases_in_triage_or_at_level_2(events: tuple[EventData, ...]) -> None:
+@pytest.mark.parametrize(
+    "events",
+    [
+        TRIAGE,
+        AT_GROUP,
+        (*AT_GROUP, CaseAcknowledged(unit_id=GROUP.id)),
+        ASSIGNED,
+        ACKNOWLEDGED,
+        AWAITING,
+        REFUSED,
+    ],
+)
+def test_the_working_group_assigns_a_case_at_any_level(events: tuple[EventData, ...]) -> None:
     assign = Assign(unit=POLICE, level=0, reason="it is theirs")
     decided = decide(state(*events), assign, WORKING_GROUP)
     assert decided == CaseAssigned(unit=POLICE, level=0, rule="working-group/assign", reason="it is theirs")
@@ -216,8 +227,8 @@ def test_the_working_group_assigns_cases_in_triage_or_at_level_2(events: tuple[E
         decide(state(*events), assign, UNIT)
 
 
-@pytest.mark.parametrize("events", [(), ASSIGNED, ACKNOWLEDGED, (*AT_GROUP, CaseResolved(unit_id=GROUP.id))])
-def test_the_working_group_does_not_take_cases_from_the_levels_below(events: tuple[EventData, ...]) -> None:
+@pytest.mark.parametrize("events", [(), RESOLVED, (*AT_GROUP, CaseResolved(unit_id=GROUP.id))])
+def test_the_working_group_leaves_unrouted_and_resolved_cases(events: tuple[EventData, ...]) -> None:
     with pytest.raises(NotNowError):
         decide(state(*events), Assign(unit=POLICE, level=0, reason="r"), WORKING_GROUP)
 

@@ -36,6 +36,9 @@ PROVINCIAL = {"id": "provincial-police:KH-12", "kind": "provincial_police", "pro
 WORKING_GROUP = {"id": "moi-working-group", "kind": "working_group"}
 
 
+HOUR = timedelta(hours=1)
+
+
 def local(day: int, hour: int, minute: int = 0) -> datetime:
     """A January 2026 Phnom Penh wall-clock time as a UTC instant (5-9 and 12-16 are Mon-Fri)."""
     return datetime(2026, 1, day, hour, minute, tzinfo=PP).astimezone(UTC)
@@ -225,9 +228,8 @@ def test_info_request_pauses_and_reply_resumes_with_the_business_time_left(strea
     state = assigned(stream)
     before = state.clocks["acknowledgement"].due_at
     paused = evolve(state, stream("CaseInfoRequested", local(12, 16), question="Which village?"), POLICY)
-    assert all(clock.due_at is None for clock in paused.clocks.values())
-    assert next_due(paused, POLICY.ladder) is None
-    assert decide_due(paused, local(30, 9), POLICY.ladder, next_unit) == []
+    assert all(clock.paused for clock in paused.clocks.values())
+    assert decide_due(paused, local(16, 9), POLICY.ladder, next_unit) == []
     # Paused from Monday 16:00 to Friday 09:00: 1 + 7 + 7 + 7 + 1 = 23 business hours.
     resumed = evolve(paused, stream("CitizenReplied", local(16, 9), text="Phum Thmei"), POLICY)
     after = resumed.clocks["acknowledgement"].due_at
@@ -241,9 +243,9 @@ def test_pause_in_plain_time_moves_the_deadline_by_the_plain_time_paused(stream:
     state = assigned(stream, policy=DEMO)
     before = state.clocks["resolution"].due_at
     state = evolve(state, stream("CaseInfoRequested", local(12, 9, 1), question="?"), DEMO)
-    state = evolve(state, stream("CitizenReplied", local(12, 10), text="!"), DEMO)
+    state = evolve(state, stream("CitizenReplied", local(12, 9, 1) + timedelta(seconds=50), text="!"), DEMO)
     assert before is not None
-    assert state.clocks["resolution"].due_at == before + timedelta(minutes=59)
+    assert state.clocks["resolution"].due_at == before + timedelta(seconds=50)
 
 
 def test_a_question_after_the_deadline_does_not_stop_the_clock(stream: Stream) -> None:
@@ -285,12 +287,63 @@ def test_pause_moves_the_deadline_by_exactly_the_time_paused(into: timedelta, pa
         state = evolve(state, stream("CitizenReplied", pause_at + paused_for, text="!"), policy)
         after = state.clocks["resolution"].due_at
         assert after is not None
+        # The clocks resume at the reply, or where the wait for it ran out if that came first.
+        resumed_at = min(pause_at + paused_for, policy.citizen_reply_wait.due(CAL, pause_at))
         if policy.deadlines_for("theft", 0).resolution.is_business:
-            assert CAL.business_between(before, after) == CAL.business_between(
-                pause_at, pause_at + paused_for
-            )
+            assert CAL.business_between(before, after) == CAL.business_between(pause_at, resumed_at)
         else:
-            assert after - before == paused_for
+            assert after - before == resumed_at - pause_at
+
+
+def acknowledged_and_asked(
+    stream: Stream, policy: SlaPolicy = POLICY, *, after: timedelta = HOUR
+) -> SlaState:
+    """`assigned`, acknowledged `after` it and a question asked `after` that."""
+    state = assigned(stream, policy=policy)
+    state = evolve(state, stream("CaseAcknowledged", local(12, 9) + after), policy)
+    return evolve(state, stream("CaseInfoRequested", local(12, 9) + 2 * after, question="Which?"), policy)
+
+
+def test_an_unanswered_question_holds_the_clocks_for_the_reply_wait_only(stream: Stream) -> None:
+    asked = acknowledged_and_asked(stream)
+    # 7 business days of 7 h from Monday 12 January 11:00; then the 68 business hours resolution had left.
+    wait_ends = CAL.add_business(local(12, 11), timedelta(hours=49))
+    due = CAL.add_business(wait_ends, timedelta(hours=68))
+    assert asked.reply_due == wait_ends
+    assert next_due(asked, POLICY.ladder) == due
+    assert decide_due(asked, due - timedelta(seconds=1), POLICY.ladder, next_unit) == []
+    assert decide_due(asked, due, POLICY.ladder, next_unit) == [
+        Breach("e2:breach:resolution", "resolution", due, "police:1203", 0),
+        Escalation("e2:escalate", "police:1203", "provincial-police:KH-12", 1, "unresolved"),
+    ]
+
+
+def test_a_reply_after_the_wait_ran_out_leaves_the_running_clocks_alone(stream: Stream) -> None:
+    asked = acknowledged_and_asked(stream)
+    assert asked.reply_due is not None
+    late = evolve(
+        asked, stream("CitizenReplied", asked.reply_due + timedelta(days=3), text="Phum Thmei"), POLICY
+    )
+    assert late.clocks["resolution"].due_at == asked.clocks["resolution"].due_at
+    assert not late.clocks["resolution"].paused
+    assert late.reply_due is None
+
+
+def test_a_second_question_waits_anew_with_what_was_owed(stream: Stream) -> None:
+    asked = acknowledged_and_asked(stream, policy=DEMO, after=timedelta(seconds=10))
+    owed = asked.clocks["resolution"].left
+    assert owed == timedelta(seconds=70)
+    again_at = local(12, 9, 0) + timedelta(seconds=30)
+    again = evolve(asked, stream("CaseInfoRequested", again_at, question="And the day?"), DEMO)
+    assert again.clocks["resolution"].left == owed
+    assert owed is not None
+    assert again.clocks["resolution"].due_at == DEMO.citizen_reply_wait.due(CAL, again_at) + owed
+    # Asked once the first wait has run out: the clock ran from the wait's end, and only its rest is owed.
+    first_ends = asked.reply_due
+    assert first_ends is not None
+    later = first_ends + timedelta(seconds=5)
+    after = evolve(asked, stream("CaseInfoRequested", later, question="Still there?"), DEMO)
+    assert after.clocks["resolution"].left == owed - timedelta(seconds=5)
 
 
 def test_a_unit_right_under_the_working_group_escalates_to_the_top_level(stream: Stream) -> None:
@@ -309,7 +362,9 @@ def test_upcoming_names_the_next_deadline_and_its_owner(stream: Stream) -> None:
     refused = evolve(state, stream("CaseRefused", local(12, 10), unit_id="police:1203"), POLICY)
     assert upcoming(refused, POLICY.ladder) == Upcoming(local(12, 10), "refusal", "police:1203", 0)
     paused = evolve(acknowledged, stream("CaseInfoRequested", local(12, 11), question="?"), POLICY)
-    assert upcoming(paused, POLICY.ladder) is None
+    # Unanswered, the 68 business hours left of resolution run from the end of the 49 hours' wait.
+    unanswered = CAL.add_business(CAL.add_business(local(12, 11), timedelta(hours=49)), timedelta(hours=68))
+    assert upcoming(paused, POLICY.ladder) == Upcoming(unanswered, "resolution", "police:1203", 0)
 
 
 def test_triage_is_upcoming_for_the_working_group(stream: Stream) -> None:

@@ -173,3 +173,12 @@ def test_a_ladder_beyond_the_working_group_is_refused(tmp_path: Path) -> None:
     path.write_text(f"{MINIMAL}ladder:\n{rungs}\n  - {{level: 3, name: top, unit: moi-working-group}}\n")
     with pytest.raises(PolicyError, match=r"ladder: at most 3 levels \(0 to 2\), got 4"):
         load_policy(path)
+
+
+def test_a_question_holds_the_clocks_seven_business_days_unless_the_policy_says(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    default = load_policy(path)
+    assert default.citizen_reply_wait.length(default.business_calendar) == timedelta(hours=49)
+    path.write_text(MINIMAL + "citizen_reply_wait: {plain: 20s}\n", encoding="utf-8")
+    assert load_policy(path).citizen_reply_wait.length(default.business_calendar) == timedelta(seconds=20)
