@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.notify.channels.messenger import MessengerChannel
 from services.notify.domain.texts import load_texts
 from services.notify.handler import NotifyHandler
 from services.notify.metrics import NotifyMetrics
@@ -17,6 +18,7 @@ from services.notify.twilio import TwilioProvider
 from shared.eventstore import MigrationSet
 from shared.messaging.consumer import CaseEventConsumer
 from shared.messaging.outbox_relay import OutboxRelay
+from shared.messenger.send_api import SendApiClient, SendApiMetrics
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
 from shared.service.clock import Clock, system_clock
@@ -52,7 +54,14 @@ def bootstrap(
         ),
         conflicts=infra.metrics.event_store_conflicts.labels(writer=SERVICE),
         clock=clock,
-    )
+        messenger=MessengerChannel(
+            SendApiClient(
+                settings.facebook_graph_api_base, settings.facebook_page_access_token,
+                SendApiMetrics(infra.registry), timeout=settings.sms_request_timeout_seconds,
+                max_connections=settings.sms_send_concurrency,
+            )
+        ),
+    )  # fmt: skip
     handler = NotifyHandler(texts, units, settings.sms_unit_language, metrics, on_written=sender.wake)
     lifecycle = Lifecycle(
         infra,
