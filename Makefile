@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-BENCHES := bench-eventstore bench-intake bench-routing bench-sla bench-notify bench-e2e
+BENCHES := bench-eventstore bench-intake bench-routing bench-sla bench-notify bench-e2e bench-messenger
 
 .PHONY: install run up down test test-unit chaos lint bench $(BENCHES) dashboard-png clean
 

@@ -9,6 +9,7 @@ names, phone numbers and Messenger ids never travel in events, Kafka messages or
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -29,6 +30,8 @@ class CitizenContact(BaseModel):
     phone: str | None = Field(default=None, pattern=r"^\+[1-9]\d{6,14}$")
     facebook_psid: str | None = Field(default=None, max_length=100)
     language: Language = "km"
+    # When the citizen last wrote on Messenger (intake's webhook keeps it): Meta's 24-hour window opens then.
+    messenger_last_message_at: datetime | None = None
 
     def __repr__(self) -> str:
         # Keep contacts out of logs and tracebacks even when the object itself is printed.
@@ -52,11 +55,11 @@ class Contacts:
     ) -> dict[UUID, CitizenContact]:
         try:
             rows = await (connection or self._pool).fetch(
-                """SELECT citizen_id, name, phone, facebook_psid, language
+                """SELECT citizen_id, name, phone, facebook_psid, language, messenger_last_message_at
                    FROM citizens WHERE citizen_id = ANY($1::uuid[])""",
                 list(citizen_ids),
             )
-        except asyncpg.UndefinedTableError as error:
-            # Intake creates the vault when it first starts: until then this is an outage to wait out.
+        except (asyncpg.UndefinedTableError, asyncpg.UndefinedColumnError) as error:
+            # Intake creates and migrates the vault when it starts: until then, an outage to wait out.
             raise NotReadyError("the personal-data vault is not created yet (intake creates it)") from error
         return {row["citizen_id"]: CitizenContact(**dict(row)) for row in rows}

@@ -9,9 +9,12 @@ from fastapi import FastAPI
 from services.intake.api import errors
 from services.intake.api.cases import cases_router
 from services.intake.api.complaints import complaints_router
+from services.intake.api.messenger_webhook import messenger_router
 from services.intake.api.open311 import open311_router
 from services.intake.case_status import GROUP, CaseStatusProjection
 from services.intake.console import app as console
+from services.intake.conversations import Conversations
+from services.intake.messenger_answers import MessengerAnswers
 from services.intake.metrics import IntakeMetrics
 from services.intake.service import Intake
 from services.intake.settings import IntakeSettings
@@ -20,6 +23,7 @@ from services.intake.tokens import load_tokens
 from shared.eventstore import MigrationSet
 from shared.messaging.consumer import CaseEventConsumer
 from shared.messaging.outbox_relay import OutboxRelay
+from shared.messenger.send_api import SendApiClient, SendApiMetrics
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
 from shared.service.clock import Clock, system_clock
@@ -46,11 +50,18 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
         conflicts=infra.metrics.event_store_conflicts.labels(writer=SERVICE),
         filing_batch=settings.intake_http_batch_size, filing_workers=settings.intake_http_workers,
     )  # fmt: skip
+    answers = MessengerAnswers(
+        SendApiClient(
+            settings.facebook_graph_api_base, settings.facebook_page_access_token,
+            SendApiMetrics(infra.registry), timeout=5.0,
+        )
+    )  # fmt: skip
     lifecycle = Lifecycle(
         infra,
         components=[
             OutboxRelay(infra.database, infra.producer, infra.topics.case_events, infra.registry),
             intake,
+            answers,
             SubmissionsConsumer(
                 infra,
                 intake.submissions,
@@ -65,6 +76,13 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
         lifecycle, [complaints_router(intake), cases_router(intake, tokens)], description=_DESCRIPTION
     )
     app.include_router(open311_router(intake, tokens, infra.database, clock))
+    app.include_router(
+        messenger_router(
+            Conversations(intake), answers, infra.database, intake.metrics, clock,
+            app_secret=settings.facebook_app_secret, verify_token=settings.facebook_verify_token,
+            page_id=settings.facebook_page_id,
+        )
+    )  # fmt: skip
     console.install(app, console.Console.build(intake, infra.database, clock))
     errors.install(app)
     return app

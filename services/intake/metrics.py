@@ -36,6 +36,14 @@ class IntakeMetrics:
             ["command", "outcome"],
             registry=registry,
         )
+        self.messenger_events = Counter(
+            "messenger_events",
+            "Messenger webhook items by kind: message, quick_reply, postback, attachment (accepted); echo, "
+            "read, delivery, unknown, other_page, other_object, no_messaging, malformed (skipped); "
+            "unfileable; and per delivery bad_signature, not_json, not_an_object, wrong_type (refused)",
+            ["kind"],
+            registry=registry,
+        )
         self.handling = Histogram(
             "submission_handling_seconds",
             "Time to accept one submission, from its bytes to its committed filing (a Kafka batch's time "

@@ -1,6 +1,6 @@
 """Intake's settings (docs/contract.md §Settings).
 
-The shared ones plus tokens, units and the Messenger webhook.
+The shared ones plus tokens, units, the Messenger webhook and the Send API its answers go through.
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from pathlib import Path
 
 from pydantic import Field
 
+from shared.messenger.settings import MessengerSettings
 from shared.service.settings import ServiceSettings
 
 
-class IntakeSettings(ServiceSettings):
+class IntakeSettings(ServiceSettings, MessengerSettings):
     http_port: int = Field(default=8001, ge=1, le=65535)
     api_tokens_file: Path = Path("deploy/dev-tokens.yaml")
     units_file: Path = Path("deploy/units.yaml")

@@ -8,6 +8,7 @@ leaves the immutable log as it is.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from shared.contacts import CitizenContact, Contacts
@@ -43,6 +44,22 @@ class PersonalDataVault(Contacts):
             + _UPSERT,
             [c.citizen_id for c in contacts], [c.name for c in contacts], [c.phone for c in contacts],
             [c.facebook_psid for c in contacts], [c.language for c in contacts],
+        )  # fmt: skip
+
+    async def messenger_wrote(
+        self, written: Sequence[tuple[str, datetime]], *, connection: Connection | None = None
+    ) -> None:
+        """Keep, for each known Messenger id, the time of its latest message: the start of the 24 hours in
+        which the page may write back (docs/contract.md §Messenger out). Ids not in the vault are left."""
+        if not written:
+            return
+        await (connection or self._pool).execute(
+            """UPDATE citizens c
+               SET messenger_last_message_at = greatest(c.messenger_last_message_at, w.at)
+               FROM (SELECT psid, max(at) AS at FROM unnest($1::text[], $2::timestamptz[]) AS w(psid, at)
+                     GROUP BY psid) w
+               WHERE c.facebook_psid = w.psid""",
+            [psid for psid, _ in written], [at for _, at in written],
         )  # fmt: skip
 
     async def erase(self, citizen_id: UUID) -> bool:

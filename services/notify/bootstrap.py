@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.notify.budgets import SmsBudgets
+from services.notify.channels.messenger import MessengerChannel
 from services.notify.domain.texts import load_texts
 from services.notify.handler import NotifyHandler
 from services.notify.metrics import NotifyMetrics
@@ -18,6 +19,7 @@ from services.notify.twilio import TwilioProvider
 from shared.eventstore import MigrationSet
 from shared.messaging.consumer import CaseEventConsumer
 from shared.messaging.outbox_relay import OutboxRelay
+from shared.messenger.send_api import SendApiClient, SendApiMetrics
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
 from shared.privacy import PRIVACY
@@ -55,7 +57,14 @@ def bootstrap(
         budgets=SmsBudgets(settings.sms_per_number_per_day, settings.sms_per_day, settings.digest),
         conflicts=infra.metrics.event_store_conflicts.labels(writer=SERVICE),
         clock=clock,
-    )
+        messenger=MessengerChannel(
+            SendApiClient(
+                settings.facebook_graph_api_base, settings.facebook_page_access_token,
+                SendApiMetrics(infra.registry), timeout=settings.sms_request_timeout_seconds,
+                max_connections=settings.sms_send_concurrency,
+            )
+        ),
+    )  # fmt: skip
     handler = NotifyHandler(texts, units, settings.sms_unit_language, metrics, on_written=sender.wake)
     lifecycle = Lifecycle(
         infra,

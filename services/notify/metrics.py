@@ -61,12 +61,21 @@ class NotifyMetrics:
             "sms_provider_latency_seconds", "Time the provider took to answer a send", ["result"],
             buckets=_LATENCY_BUCKETS, registry=registry,
         )  # fmt: skip
+        self.messenger_not_sent = Counter(
+            "messenger_outside_window",
+            "Citizen notices not sent because the citizen is reachable only on Messenger and last wrote more "
+            "than 24 hours ago (CitizenNotificationFailed outside_messaging_window)",
+            registry=registry,
+        )
         self.in_flight = Gauge(
             "sms_in_flight", "Notices claimed by this process and not yet recorded", registry=registry
         )
 
     def recorded(self, outcome: Outcome, language: str) -> None:
-        """Count a recorded outcome: a retry, or a final outcome with its segments or skip reason."""
+        """Count a recorded outcome: a retry, or a final outcome with its segments or skip reason. A
+        Messenger text's outcomes are the Send API's (``messenger_sent_total``), not an SMS's."""
+        if outcome.channel == "messenger":
+            return
         if outcome.status == "pending":
             self.retries.inc(0 if outcome.unsent else 1)
         elif outcome.status == "skipped":

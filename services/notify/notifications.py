@@ -13,6 +13,7 @@ from typing import Literal
 from uuid import UUID
 
 from services.notify.domain.notices import Notice
+from shared.events.types import ContactChannel
 from shared.eventstore.store import Connection
 
 Status = Literal["waiting", "pending", "sending", "sent", "failed", "skipped"]
@@ -50,6 +51,8 @@ class Claimed:
     # said, or the provider's answer was lost to a timeout): when the first such attempt began. The
     # provider may have taken the message then; look before sending it again.
     unknown_attempt_at: datetime | None = None
+    messenger_since: datetime | None = None  # the case's own Messenger message, if it was filed there
+    about_type: str = ""  # the type of the event it is about (a receipt answers a Messenger message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,7 @@ class Outcome:
     retry_in: float = 0.0
     unsent: bool = False  # handed back without calling the provider: the attempt does not count
     uncertain: bool = False  # the provider may have taken it (its answer was lost): look before resending
+    channel: ContactChannel = "sms"  # the channel it went (or failed) on
 
 
 async def record_intents(connection: Connection, intents: Sequence[Intent]) -> int:
@@ -79,23 +83,24 @@ async def record_intents(connection: Connection, intents: Sequence[Intent]) -> i
             ORDER BY id FOR UPDATE""",
         list({intent.case_id for intent in intents}),
     )
-    columns: list[list[object]] = [[] for _ in range(14)]
+    columns: list[list[object]] = [[] for _ in range(15)]
     for intent in intents:
         notice, text = intent.notice, intent.notice.text
         row = (
             intent.about_event_id, intent.about_type, intent.case_id, intent.correlation_id, notice.recipient,
             notice.citizen_id, text.language, text.template, text.body, text.segments.encoding,
             text.segments.count, "skipped" if notice.skip else "waiting", notice.skip, 0,
+            notice.messenger_since,
         )  # fmt: skip
         for column, value in zip(columns, row, strict=True):
             column.append(value)
     result = await connection.execute(
         """INSERT INTO notifications (about_event_id, about_type, case_id, correlation_id, recipient,
                                       citizen_id, language, template, body, encoding, segments, status,
-                                      reason, attempts)
+                                      reason, attempts, messenger_since)
            SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[],
                                 $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::text[],
-                                $13::text[], $14::int[])
+                                $13::text[], $14::int[], $15::timestamptz[])
            ON CONFLICT ON CONSTRAINT notifications_once DO NOTHING""",
         *columns,
     )
@@ -140,7 +145,7 @@ SET status = 'sending', attempts = n.attempts + 1, updated_at = now(),
     next_attempt_at = now() + make_interval(secs => $2)
 FROM due WHERE n.id = due.id
 RETURNING n.id, n.about_event_id, n.case_id, n.correlation_id, n.recipient, n.citizen_id, n.language,
-          n.body, n.encoding, n.segments, n.attempts,
+          n.body, n.encoding, n.segments, n.attempts, n.messenger_since, n.about_type,
           extract(epoch FROM now() - n.created_at)::float8 AS age_seconds,
           CASE WHEN due.was = 'sending' THEN least(due.claimed_at, n.uncertain_since)
                ELSE n.uncertain_since END AS unknown_attempt_at
@@ -163,6 +168,7 @@ async def record_outcomes(connection: Connection, outcomes: Sequence[Outcome]) -
            SET status = o.status, reason = o.reason, updated_at = now(),
                attempts = n.attempts - CASE WHEN o.unsent THEN 1 ELSE 0 END,
                provider_message_id = coalesce(o.message_id, n.provider_message_id),
+               channel = CASE WHEN o.status IN ('sent', 'failed') THEN o.channel ELSE n.channel END,
                next_attempt_at = CASE WHEN o.status = 'pending'
                                       THEN now() + make_interval(secs => o.retry_in)
                                       ELSE n.next_attempt_at END,
@@ -170,13 +176,14 @@ async def record_outcomes(connection: Connection, outcomes: Sequence[Outcome]) -
                uncertain_since = CASE WHEN o.uncertain THEN coalesce(n.uncertain_since, n.updated_at)
                                       ELSE n.uncertain_since END
            FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::bool[],
-                       $8::bool[])
-                AS o(id, attempts, status, reason, message_id, retry_in, unsent, uncertain)
+                       $8::bool[], $9::text[])
+                AS o(id, attempts, status, reason, message_id, retry_in, unsent, uncertain, channel)
            WHERE n.id = o.id AND n.status = 'sending' AND n.attempts = o.attempts
            RETURNING n.id""",
         [o.claimed.id for o in outcomes], [o.claimed.attempts for o in outcomes],
         [o.status for o in outcomes], [o.reason for o in outcomes], [o.message_id for o in outcomes],
         [o.retry_in for o in outcomes], [o.unsent for o in outcomes], [o.uncertain for o in outcomes],
+        [o.channel for o in outcomes],
     )  # fmt: skip
     recorded = {row["id"] for row in rows}
     final = {o.claimed.case_id for o in outcomes if o.claimed.id in recorded and o.status != "pending"}

@@ -32,13 +32,14 @@ def outcome_event(outcome: Outcome, now: datetime) -> NewEvent | None:
     data: EventData
     if outcome.status == "sent":
         data = CitizenNotified(
-            about_event_id=claimed.about_event_id, channel="sms", provider_message_id=outcome.message_id or ""
-        )
+            about_event_id=claimed.about_event_id, channel=outcome.channel,
+            provider_message_id=outcome.message_id or "",
+        )  # fmt: skip
         what = "notified"
     elif outcome.status == "failed":
         data = CitizenNotificationFailed(
-            about_event_id=claimed.about_event_id, channel="sms", reason=outcome.reason or "failed",
-            attempts=claimed.attempts,
+            about_event_id=claimed.about_event_id, channel=outcome.channel, reason=outcome.reason or "failed",
+            attempts=claimed.attempts - (1 if outcome.unsent else 0),
         )  # fmt: skip
         what = "notification-failed"
     else:

@@ -27,14 +27,27 @@ from dataclasses import dataclass
 from functools import partial
 
 from services.notify.budgets import SmsBudgets
+from services.notify.channels.messenger import MessengerChannel
+from services.notify.domain.channel import ByMessenger, BySms, NotSent
 from services.notify.domain.rate_limit import TokenBucket
-from services.notify.domain.sending import Accepted, GiveUp, RetryIn, RetryPolicy, Sent, Unavailable, decide
+from services.notify.domain.sending import (
+    Accepted,
+    GiveUp,
+    Refused,
+    RetryIn,
+    RetryPolicy,
+    SendResult,
+    Sent,
+    Unavailable,
+    decide,
+)
 from services.notify.metrics import NotifyMetrics
 from services.notify.notifications import Claimed, Outcome, claim, release_any
-from services.notify.phones import phones_of
 from services.notify.provider import SmsProvider
 from services.notify.recording import Finished, record
+from services.notify.routes import routes_of
 from shared.contacts import Contacts
+from shared.events.types import ContactChannel
 from shared.eventstore import ConflictCounter, VersionConflictError
 from shared.places.units import UnitRegistry
 from shared.privacy.budgets import forget_expired
@@ -62,12 +75,13 @@ class SenderOptions:
 @dataclass(frozen=True, slots=True)
 class _Job:
     claimed: Claimed
-    phone: str
+    route: ByMessenger | BySms
     claimed_at: float  # monotonic
 
 
 class SmsSender:
-    """A service component sending the notices of every notify process's consumer (any replica's)."""
+    """A service component sending the notices of every notify process's consumer (any replica's), by SMS
+    or, for a citizen who wrote on Messenger within 24 hours, through ``messenger``."""
 
     def __init__(
         self,
@@ -82,8 +96,10 @@ class SmsSender:
         conflicts: ConflictCounter,
         clock: Clock = system_clock,
         jitter: Callable[[], float] = random.random,
+        messenger: MessengerChannel | None = None,
     ) -> None:
         self.provider = provider
+        self.messenger = messenger
         self._database = database
         self._conflicts = conflicts
         self.units = units
@@ -119,6 +135,8 @@ class SmsSender:
 
     async def start(self) -> None:
         await self.provider.start()
+        if self.messenger is not None:
+            await self.messenger.start()
         self._stopping = False
         self._tasks.start("sms-claimer", self._claim_loop())
         self._tasks.start("sms-recorder", self._record_loop())
@@ -135,6 +153,8 @@ class SmsSender:
                 await asyncio.wait_for(self._idle.wait(), self.options.stop_timeout)
         await self._tasks.stop()
         await self.provider.close()
+        if self.messenger is not None:
+            await self.messenger.close()
 
     # --- claiming ----------------------------------------------------------------------------------------
 
@@ -183,27 +203,35 @@ class SmsSender:
             return await claim(connection, limit, self.options.lease_seconds)
 
     async def _dispatch(self, claimed: list[Claimed]) -> None:
-        """Find each notice's phone and charge the spend budgets; queue the sendable ones, finish the others
-        as skipped, or as failed when a budget is used up."""
+        """Find each notice's route and charge the spend budgets for its texts; queue the sendable ones,
+        finish the others as skipped, or as failed (outside Messenger's window, or a budget used up)."""
         async with self._database.pool.acquire() as connection:
-            phones, stopped = await phones_of(connection, Contacts(self._database.pool), self.units, claimed)
-            sendable = [
-                (n.id, phone) for n in claimed if (phone := phones.get(n.id)) and phone not in stopped
-            ]
+            vault = Contacts(self._database.pool)
+            routes = await routes_of(connection, vault, self.units, claimed, self._clock())
+            for notice in claimed:
+                route = routes[notice.id]
+                if isinstance(route, ByMessenger) and self.messenger is None:
+                    fallback = route.fallback_phone
+                    routes[notice.id] = BySms(fallback) if fallback else NotSent("skipped", "no_phone")
+            texts = [(n.id, route.phone) for n in claimed if isinstance(route := routes[n.id], BySms)]
             async with connection.transaction():
-                refused = await self.budgets.charge(connection, sendable, self._clock())
+                refused = await self.budgets.charge(connection, texts, self._clock())
         now = time.monotonic()
         for notice in claimed:
-            phone = phones.get(notice.id)
-            if phone is None or phone in stopped:
-                reason = "no_phone" if phone is None else "opted_out"
-                self._finished.put_nowait(Finished(Outcome(notice, "skipped", reason), notice.language))
+            route = routes[notice.id]
+            if isinstance(route, NotSent):
+                # A failure decided here never reached a provider: the attempt does not count.
+                unsent = route.status == "failed"
+                outcome = Outcome(notice, route.status, route.reason, unsent=unsent, channel=route.channel)
+                self._finished.put_nowait(Finished(outcome, notice.language))
+                if route.channel == "messenger":
+                    self.metrics.messenger_not_sent.inc()
             elif notice.id in refused:
                 self.metrics.budget_refusals.labels(budget=refused[notice.id]).inc()
                 failed = Outcome(notice, "failed", f"budget ({refused[notice.id]})")
                 self._finished.put_nowait(Finished(failed, notice.language))
             else:
-                self._jobs.put_nowait(_Job(notice, phone, now))
+                self._jobs.put_nowait(_Job(notice, route, now))
 
     # --- sending -----------------------------------------------------------------------------------------
 
@@ -225,38 +253,63 @@ class SmsSender:
             self._finished.put_nowait(await self._send(job))
 
     async def _send(self, job: _Job) -> Finished:
-        notice = job.claimed
-        if notice.unknown_attempt_at is not None:
-            # An earlier attempt's answer is unknown (its sender died, or the answer was lost): if the
-            # provider took the message then, record that instead of sending it a second time.
-            found = await self.provider.find_accepted(job.phone, notice.body, notice.unknown_attempt_at)
+        notice, route = job.claimed, job.route
+        result: SendResult | None = None
+        if isinstance(route, ByMessenger):
+            assert self.messenger is not None  # _dispatch sends by SMS without a Messenger channel
+            try:
+                result = await self.messenger.send(route, notice.body)
+            except Exception as error:  # a bug in the adapter must not lose the notice: it is tried again
+                log.exception("the Messenger channel failed")
+                result = Unavailable(type(error).__name__)
+            if isinstance(result, Refused) and result.window_closed and route.fallback_phone:
+                route, result = BySms(route.fallback_phone), None  # Meta's clock has it closed: SMS then
+        if result is None:
+            assert isinstance(route, BySms)
+            found = await self._taken_before(notice, route.phone)
             if found is not None:
-                self.metrics.resends_avoided.inc()
-                return Finished(Outcome(notice, "sent", message_id=found), notice.language)
-        started = time.monotonic()
-        try:
-            result = await self.provider.send(job.phone, notice.body)
-        except Exception as error:  # a bug in an adapter must not lose the notice: it is tried again
-            log.exception("the SMS provider adapter failed")
-            result = Unavailable(type(error).__name__)
-        finished = time.monotonic()
-        kind = {Accepted: "accepted", Unavailable: "unavailable"}.get(type(result), "refused")
-        self.metrics.attempts.labels(result=kind).inc()
-        self.metrics.latency.labels(result=kind).observe(finished - started)
-        age = notice.age_seconds + (finished - job.claimed_at)
+                return found
+            result = await self._send_sms(route.phone, notice.body)
+        channel: ContactChannel = "messenger" if isinstance(route, ByMessenger) else "sms"
+        age = notice.age_seconds + (time.monotonic() - job.claimed_at)
         decision = decide(result, notice.attempts, age, self.policy, self._jitter)
         match decision:
             case Sent(message_id=message_id):
-                return Finished(Outcome(notice, "sent", message_id=message_id), notice.language)
+                outcome = Outcome(notice, "sent", message_id=message_id, channel=channel)
+                return Finished(outcome, notice.language)
             case RetryIn(seconds=seconds, detail=detail):
                 uncertain = isinstance(result, Unavailable) and result.maybe_taken
-                outcome = Outcome(notice, "pending", detail, retry_in=seconds, uncertain=uncertain)
+                outcome = Outcome(
+                    notice, "pending", detail, retry_in=seconds, uncertain=uncertain, channel=channel
+                )
                 return Finished(outcome, notice.language)
             case GiveUp(reason=reason, opted_out=stopped):
-                return Finished(
-                    Outcome(notice, "failed", reason), notice.language, job.phone if stopped else None
-                )
+                phone = route.phone if stopped and isinstance(route, BySms) else None
+                return Finished(Outcome(notice, "failed", reason, channel=channel), notice.language, phone)
         raise AssertionError(decision)
+
+    async def _taken_before(self, notice: Claimed, phone: str) -> Finished | None:
+        """An earlier attempt's answer is unknown (its sender died, or the answer was lost to a timeout): if
+        the provider took the message then, that is recorded instead of sending it a second time."""
+        if notice.unknown_attempt_at is None:
+            return None
+        found = await self.provider.find_accepted(phone, notice.body, notice.unknown_attempt_at)
+        if found is None:
+            return None
+        self.metrics.resends_avoided.inc()
+        return Finished(Outcome(notice, "sent", message_id=found), notice.language)
+
+    async def _send_sms(self, phone: str, body: str) -> SendResult:
+        started = time.monotonic()
+        try:
+            result = await self.provider.send(phone, body)
+        except Exception as error:  # a bug in an adapter must not lose the notice: it is tried again
+            log.exception("the SMS provider adapter failed")
+            result = Unavailable(type(error).__name__)
+        kind = {Accepted: "accepted", Unavailable: "unavailable"}.get(type(result), "refused")
+        self.metrics.attempts.labels(result=kind).inc()
+        self.metrics.latency.labels(result=kind).observe(time.monotonic() - started)
+        return result
 
     # --- recording ---------------------------------------------------------------------------------------
 

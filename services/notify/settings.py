@@ -1,6 +1,7 @@
 """Notify's settings (docs/contract.md §Settings).
 
-The shared ones plus the SMS provider (docs/contract.md §SMS out) and how sending behaves.
+The shared ones plus the SMS provider (docs/contract.md §SMS out), the Messenger Send API (docs/contract.md
+§Messenger out) and how sending behaves.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from pydantic import Field, model_validator
 
 from services.notify.domain.sending import RetryPolicy
 from shared.events.types import Language
+from shared.messenger.settings import MessengerSettings
 from shared.service.settings import ServiceSettings
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-class NotifySettings(ServiceSettings):
+class NotifySettings(ServiceSettings, MessengerSettings):
     http_port: int = Field(default=8004, ge=1, le=65535)
     # The provider (docs/contract.md §SMS out): Twilio's Messages API or anything speaking it, such as the
     # dev gateway.

@@ -77,6 +77,23 @@ class UnitRef(BaseModel):
     province: str | None = None
 
 
+EvidenceKind = Literal["image", "audio", "video", "file", "location"]
+
+
+class Evidence(BaseModel):
+    """Something a citizen sent with a message besides its text (a Messenger attachment): its kind and,
+    when the channel gives one, where to fetch it. Added to ``ComplaintFiled`` and ``CitizenReplied`` as an
+    optional field: payloads stored before it read with none."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: EvidenceKind
+    url: str | None = Field(default=None, max_length=4000)
+
+
+MAX_EVIDENCE = 20
+
+
 class ComplaintFiled(EventData):
     reference: str = Field(pattern=r"^[A-HJ-NP-Z2-9]{8}$")
     channel: Channel
@@ -88,6 +105,7 @@ class ComplaintFiled(EventData):
     location: ResolvedLocation
     subject: Subject = Subject()
     confidential: bool
+    evidence: tuple[Evidence, ...] = Field(default=(), max_length=MAX_EVIDENCE)
 
 
 class CaseAssigned(EventData):
@@ -126,6 +144,7 @@ class CaseInfoRequested(EventData):
 class CitizenReplied(EventData):
     text: str = Field(min_length=1, max_length=4000)
     channel: Channel | None = None
+    evidence: tuple[Evidence, ...] = Field(default=(), max_length=MAX_EVIDENCE)
 
 
 class SlaBreached(EventData):

@@ -1,4 +1,5 @@
-"""The whole stack on one machine: local Kafka and PostgreSQL (unless given), the services, the SMS gateway.
+"""The whole stack on one machine: local Kafka and PostgreSQL (unless given), the services, the SMS and
+Messenger gateways.
 
 ``run`` is the foreground mode (``make run``); ``up`` starts ``run`` in the background and waits until
 every service is ready (``make up``); ``down`` stops either (``make down``). With ``PROMETHEUS=1`` a local
@@ -39,6 +40,8 @@ from shared.localstack.prometheus import PrometheusServer
 
 SERVICE_PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "notify": 8004}
 DEVSMS_PORT = 8025
+DEVMESSENGER_PORT = 8026
+GATEWAYS = frozenset({"devsms", "devmessenger"})  # ready when /healthz answers (they have no /readyz)
 CRASH_LOOP_EXITS, CRASH_LOOP_WINDOW = 5, 60.0  # more exits than this within the window stop the stack
 # The variables of docs/contract.md §Settings an operator may set; HTTP_PORT is always the launcher's,
 # per service.
@@ -57,6 +60,9 @@ PASSED_THROUGH = (
     "API_TOKENS_FILE",
     "FACEBOOK_APP_SECRET",
     "FACEBOOK_VERIFY_TOKEN",
+    "FACEBOOK_GRAPH_API_BASE",
+    "FACEBOOK_PAGE_ACCESS_TOKEN",
+    "FACEBOOK_PAGE_ID",
     "LOG_LEVEL",
 )
 
@@ -92,10 +98,15 @@ class Stack:
         if "SMS_API_BASE" not in env:
             env["SMS_API_BASE"] = f"http://127.0.0.1:{DEVSMS_PORT}"
             self._spawn("devsms", DEVSMS_PORT, {**env, "DEVSMS_PORT": str(DEVSMS_PORT)})
+        if "FACEBOOK_GRAPH_API_BASE" not in env:
+            env["FACEBOOK_GRAPH_API_BASE"] = f"http://127.0.0.1:{DEVMESSENGER_PORT}/v21.0"
+            intake = f"http://127.0.0.1:{SERVICE_PORTS['intake']}"
+            gateway_env = {"DEVMESSENGER_PORT": str(DEVMESSENGER_PORT), "INTAKE_URL": intake}
+            self._spawn("devmessenger", DEVMESSENGER_PORT, {**env, **gateway_env})
         for name, port in SERVICE_PORTS.items():
             self._spawn(name, port, {**env, "HTTP_PORT": str(port)})
         for child in self.children:
-            path = "/healthz" if child.name == "devsms" else "/readyz"
+            path = "/healthz" if child.name in GATEWAYS else "/readyz"
             wait_until(
                 partial(http_ok, f"http://127.0.0.1:{child.port}{path}"),
                 what=f"{child.name} on {child.port}",
@@ -299,6 +310,7 @@ def _banner(env: Mapping[str, str], prometheus: PrometheusServer | None = None) 
     for name, port in SERVICE_PORTS.items():
         lines.append(f"launcher|   {name:<8} http://127.0.0.1:{port}  (/readyz /metrics /docs)")
     lines.append(f"launcher|   SMS      {env['SMS_API_BASE']}/")
+    lines.append(f"launcher|   Messenger {env['FACEBOOK_GRAPH_API_BASE']}  (the dev gateway's page: its /)")
     lines.append(f"launcher|   Kafka    {env['KAFKA_BOOTSTRAP_SERVERS']}")
     lines.append(f"launcher|   Postgres {env['DATABASE_URL']}")
     lines.append(f"launcher|   SLA      {env.get('SLA_POLICY_FILE') or 'deploy/sla-policy.yaml'}")

@@ -1,4 +1,5 @@
-"""The four services and the dev SMS gateway as real processes on free ports, for end-to-end runs.
+"""The four services and the dev SMS and Messenger gateways as real processes on free ports, for
+end-to-end runs.
 
 Used by the chaos test and the end-to-end benchmark: each service can be SIGKILLed and started again
 by name while the others run, against a broker and a cluster the caller owns. Like ``make run``, the
@@ -44,6 +45,10 @@ class ServiceStack:
     def gateway(self) -> ServiceProcess:
         return self.processes["devsms"]
 
+    @property
+    def messenger(self) -> ServiceProcess:
+        return self.processes["devmessenger"]
+
     def url(self, name: str) -> str:
         return self.processes[name].url
 
@@ -55,6 +60,14 @@ class ServiceStack:
         env = {"SLA_POLICY_FILE": str(DEMO_POLICY), **self.env, "SMS_API_BASE": devsms.url}
         for name in SERVICES:
             self.processes[name] = ServiceProcess(name, env, self.log_dir / f"{name}.log")
+        # Its citizens write to this stack's intake; the services send through it.
+        devmessenger = ServiceProcess(
+            "devmessenger", {"INTAKE_URL": self.url("intake")}, self.log_dir / "devmessenger.log"
+        )
+        self.processes["devmessenger"] = devmessenger
+        devmessenger.start(timeout)
+        for name in SERVICES:
+            self.processes[name].env = {**env, "FACEBOOK_GRAPH_API_BASE": f"{devmessenger.url}/v21.0"}
         for name in SERVICES:
             self.processes[name].start(timeout)
         threading.Thread(target=self._supervise, name="service-stack-supervisor", daemon=True).start()

@@ -20,6 +20,7 @@ from shared.events.types import (
     CitizenRef,
     ComplaintFiled,
     ContactChannel,
+    Evidence,
     Language,
     ResolvedLocation,
     Subject,
@@ -63,6 +64,7 @@ class Complaint:
     confidential: bool
     language: Language
     contact: Contact | None
+    evidence: tuple[Evidence, ...] = ()  # what came with the message besides its text (Messenger)
     case_id: UUID = field(init=False)  # derived from the channel and its message id, once
 
     def __post_init__(self) -> None:
@@ -90,6 +92,7 @@ class Complaint:
             location=self.location,
             subject=self.subject,
             confidential=self.confidential,
+            evidence=self.evidence,
         )
 
 

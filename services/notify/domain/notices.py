@@ -1,4 +1,5 @@
-"""Who is texted about a case event, and in which words (docs/contract.md §SMS out).
+"""Who is texted about a case event, and in which words (docs/contract.md §SMS out; the channel is chosen
+when sending, docs/contract.md §Messenger out).
 
 The citizen hears about the filing (a receipt with the reference and how to ask for the status), the
 assignment (the unit, or only the level for a confidential case), a question from the unit, an
@@ -10,6 +11,7 @@ file has a phone is texted, in ``unit_language``, when a case reaches it (assign
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from services.notify.domain.texts import Rendered, Texts
@@ -46,6 +48,9 @@ class CaseFacts:
     language: Language
     anonymous: bool
     confidential: bool
+    # A complaint filed on Messenger is itself a message from the citizen: Meta's 24-hour window is open
+    # from then, whatever the vault says yet (docs/contract.md §Messenger out).
+    messenger_at: datetime | None = None
 
     @classmethod
     def of(cls, filing: ComplaintFiled) -> CaseFacts:
@@ -56,6 +61,7 @@ class CaseFacts:
             language=citizen.language,
             anonymous=citizen.anonymous or citizen.citizen_id is None,
             confidential=filing.confidential,
+            messenger_at=filing.submitted_at if filing.channel == "facebook" else None,
         )
 
 
@@ -67,6 +73,7 @@ class Notice:
     citizen_id: UUID | None
     text: Rendered
     skip: str | None = None
+    messenger_since: datetime | None = None  # a Messenger message the case itself records
 
 
 def notices_for(
@@ -77,7 +84,7 @@ def notices_for(
     notices: list[Notice] = []
     if citizen is not None:
         skip = "anonymous" if facts.anonymous else None
-        notices.append(Notice(CITIZEN, facts.citizen_id, citizen, skip))
+        notices.append(Notice(CITIZEN, facts.citizen_id, citizen, skip, facts.messenger_at))
     reached = _unit_reached(data)
     if reached is not None:
         unit = units.get(reached.id)

@@ -25,13 +25,19 @@ class Accepted:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """The provider refused the message for good; ``code`` is its error code when it gave one."""
+    """The provider refused the message for good; ``code`` is its error code when it gave one.
+    ``described``: the whole reason, when the channel names it itself (Messenger's Send API);
+    ``window_closed``: Meta says the 24-hour window is closed (the text may still go by SMS)."""
 
     http_status: int
     code: int | None
+    described: str | None = None
+    window_closed: bool = False
 
     @property
     def reason(self) -> str:
+        if self.described is not None:
+            return self.described
         kind = _KIND_OF_CODE.get(self.code or 0, "refused")
         detail = f"provider error {self.code}" if self.code is not None else f"HTTP {self.http_status}"
         return f"{kind} ({detail})"

@@ -8,6 +8,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,8 @@ class ServedNotify:
 async def serving_notify(
     service_env: dict[str, str], gateway: Gateway, **settings: object
 ) -> AsyncIterator[ServedNotify]:
-    """Notify (consumer, sender, relay, webhook) served by uvicorn in this process on a free port."""
+    """Notify (consumer, sender, relay, webhook) served by uvicorn in this process on a free port; its Send
+    API is nobody's unless ``facebook_graph_api_base`` is given."""
     port = free_port()
     values: dict[str, Any] = {
         "kafka_bootstrap_servers": service_env["KAFKA_BOOTSTRAP_SERVERS"],
@@ -100,6 +102,7 @@ async def serving_notify(
         "topic_prefix": service_env["TOPIC_PREFIX"],
         "http_port": port,
         "sms_api_base": gateway.url,
+        "facebook_graph_api_base": "http://127.0.0.1:9/v21.0",
         **{key.lower(): value for key, value in FAST_RETRIES.items()},
         **settings,
     }
@@ -189,3 +192,47 @@ async def scrape(url: str, name: str, **labels: str) -> float:
             if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
                 return float(sample.value)
     return 0.0
+
+
+class MessengerGateway(Gateway):
+    """A client of the dev Messenger gateway's own API; ``graph`` is the Graph API base it serves."""
+
+    @property
+    def graph(self) -> str:
+        return f"{self.url}/v21.0"
+
+    async def sent(self, psid: str | None = None) -> list[dict[str, Any]]:
+        async with httpx.AsyncClient(timeout=30) as client:
+            answer: list[dict[str, Any]] = (
+                await client.get(f"{self.url}/messages", params={"psid": psid} if psid else {})
+            ).json()
+        return answer
+
+
+@contextlib.contextmanager
+def running_messenger_gateway(
+    log_path: Path, intake_url: str = "http://127.0.0.1:9"
+) -> Iterator[MessengerGateway]:
+    process = ServiceProcess("devmessenger", {"INTAKE_URL": intake_url}, log_path)
+    process.start()
+    try:
+        yield MessengerGateway(process.url)
+    finally:
+        process.stop()
+
+
+def new_psid() -> str:
+    return str(6_000_000_000_000_000 + uuid.uuid4().int % 10**15)
+
+
+async def new_messenger_citizen(
+    pool: asyncpg.Pool, wrote: datetime | None, phone: str | None = None, language: Language = "en"
+) -> tuple[uuid.UUID, str]:
+    """A citizen known by a PSID (and maybe a phone) who last wrote on Messenger at ``wrote``."""
+    citizen_id, psid = uuid.uuid4(), new_psid()
+    contact = CitizenContact(citizen_id=citizen_id, phone=phone, facebook_psid=psid, language=language)
+    the_vault = await vault(pool)
+    await the_vault.put(contact)
+    if wrote is not None:
+        await the_vault.messenger_wrote([(psid, wrote)])
+    return citizen_id, psid

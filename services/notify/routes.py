@@ -1,0 +1,57 @@
+"""Where each claimed notice goes, decided at sending time: the citizen's contact read from the
+personal-data vault at that moment (an erased citizen is reached by nothing), a unit's phone from the
+units file, the numbers that opted out, and the channel by :func:`choose_route` (docs/contract.md
+§Messenger out)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from services.notify.domain.channel import BySms, NotSent, Reach, Route, choose_route
+from services.notify.domain.notices import CITIZEN
+from services.notify.notifications import Claimed
+from services.notify.opt_outs import opted_out
+from shared.contacts import Contacts
+from shared.events import ComplaintFiled
+from shared.eventstore.store import Connection
+from shared.places.units import UnitRegistry
+
+_RECEIPT = ComplaintFiled.type_name()
+
+
+async def routes_of(
+    connection: Connection, vault: Contacts, units: UnitRegistry, claimed: Sequence[Claimed], now: datetime
+) -> dict[int, Route]:
+    """Each notice's route by notice id."""
+    citizen_ids = [c.citizen_id for c in claimed if c.recipient == CITIZEN and c.citizen_id is not None]
+    contacts = await vault.get_many(citizen_ids, connection=connection)
+    reach: dict[int, Reach] = {}
+    for notice in claimed:
+        if notice.recipient == CITIZEN:
+            contact = contacts.get(notice.citizen_id) if notice.citizen_id else None
+            if contact is None:
+                reach[notice.id] = Reach()
+                continue
+            times = [t for t in (contact.messenger_last_message_at, notice.messenger_since) if t is not None]
+            reach[notice.id] = Reach(
+                phone=contact.phone,
+                psid=contact.facebook_psid,
+                last_messenger_message_at=max(times, default=None),
+            )
+        else:
+            unit = units.get(notice.recipient.removeprefix("unit:"))
+            reach[notice.id] = Reach(phone=unit.phone if unit else None)
+    stopped = await opted_out(connection, {r.phone for r in reach.values() if r.phone})
+    routes: dict[int, Route] = {}
+    for notice in claimed:
+        known = reach[notice.id]
+        known = Reach(known.phone, known.phone in stopped, known.psid, known.last_messenger_message_at)
+        if notice.recipient == CITIZEN:
+            receipt = notice.about_type == _RECEIPT
+            routes[notice.id] = choose_route(known, now, receipt=receipt)
+        elif known.phone and not known.phone_opted_out:
+            routes[notice.id] = BySms(known.phone)
+        else:
+            routes[notice.id] = NotSent("skipped", "opted_out" if known.phone else "no_phone")
+    return routes
