@@ -9,7 +9,7 @@ import asyncpg
 import httpx
 from aiokafka.errors import KafkaError
 
-from cli import demo, file, follow, replay, timeline
+from cli import demo, dlq, file, follow, replay, timeline
 from cli.intake_api import ApiRefusedError
 
 # What a stack that is down, or a refused request, raises: reported in one line, not a traceback.
@@ -19,7 +19,7 @@ UNREACHABLE = (OSError, httpx.HTTPError, asyncpg.PostgresError, KafkaError)
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m cli", description="Operate the complaint system.")
     subparsers = parser.add_subparsers(required=True, dest="command")
-    for command in (file, timeline, follow, demo, replay):
+    for command in (file, timeline, follow, demo, replay, dlq):
         command.add_parser(subparsers)
     args = parser.parse_args()
     try:
