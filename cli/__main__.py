@@ -9,7 +9,7 @@ import asyncpg
 import httpx
 from aiokafka.errors import KafkaError
 
-from cli import demo, file, follow, replay, timeline, users
+from cli import demo, dlq, file, follow, replay, timeline, users
 from cli.intake_api import ApiRefusedError
 from shared.service.logs import keep_data_out_of_logs
 
@@ -22,7 +22,7 @@ def main() -> int:
     keep_data_out_of_logs()
     parser = argparse.ArgumentParser(prog="python -m cli", description="Operate the complaint system.")
     subparsers = parser.add_subparsers(required=True, dest="command")
-    for command in (file, timeline, follow, demo, replay, users):
+    for command in (file, timeline, follow, demo, replay, dlq, users):
         command.add_parser(subparsers)
     args = parser.parse_args()
     try:

@@ -28,9 +28,10 @@ from services.intake.domain.submission import (
 from services.intake.filing import Filed, FilingService
 from services.intake.metrics import IntakeMetrics
 from shared.messaging.dlq import DeadLetter, FieldError
+from shared.messaging.reasons import error_reason
 from shared.places.gazetteer import Gazetteer
 from shared.service.clock import Clock
-from shared.service.retry import is_transient, until_done
+from shared.service.retry import until_done, worth_retrying
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024  # bytes of a web submission (docs/contract.md §HTTP: 413 beyond)
@@ -109,20 +110,19 @@ class Submissions:
         try:
             await self._filing.file_many([complaint for _, complaint in good])
         except Exception as error:
-            if is_transient(error):
+            if worth_retrying(error):
                 raise
+            reason = error_reason(error)  # its message may quote the submission's values: its type only
             if len(good) == 1:
                 record, complaint = good[0]
                 log.error(
                     "a %s submission (partition %d offset %d) cannot be filed: %s",
-                    complaint.channel, record.partition, record.offset, type(error).__name__,
+                    complaint.channel, record.partition, record.offset, reason,
                 )  # fmt: skip
                 self._metrics.rejected.labels(channel=complaint.channel, reason="unfileable").inc()
-                return [_letter(record, (Problem(None, f"cannot be filed: {error}", "unfileable"),))]
+                return [_letter(record, (Problem(None, f"cannot be filed: {reason}", "unfileable"),))]
             # Something in the batch breaks the filing: file one at a time to find it.
-            log.warning(
-                "a batch of %d filings failed (%s); filing one by one", len(good), type(error).__name__
-            )
+            log.warning("a batch of %d filings failed (%s); filing one by one", len(good), reason)
             letters: list[DeadLetter] = []
             for item in good:
                 letters += await until_done("file a submission", partial(self._file_batch, [item]), log=log)

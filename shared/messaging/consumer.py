@@ -23,10 +23,12 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 
 from shared.events import Envelope, EventDecodeError, decode_envelope
-from shared.eventstore.store import Connection, PostgresEventStore, VersionConflictError
+from shared.eventstore.store import Connection, PostgresEventStore
 from shared.messaging.dlq import DeadLetter, DeadLetterPublisher, FieldError
+from shared.messaging.dlq_replay import REPLAY_FOR_HEADER
 from shared.messaging.offsets import broker_answers, commit_offsets
 from shared.messaging.outbox_relay import EVENT_TYPE_HEADER
+from shared.messaging.reasons import error_reason
 from shared.messaging.tracking import Delivery, track
 from shared.service.database import Database
 from shared.service.infrastructure import Infrastructure
@@ -92,8 +94,11 @@ class CaseEventProcessor:
         types = self.handler.event_types
         skipped = 0
         for record in records:
-            if types is not None and _header_type(record) not in (None, *types):
+            if types is not None and _header(record, EVENT_TYPE_HEADER) not in (None, *types):
                 skipped += 1  # the relay named the type, and it is one this handler ignores
+                continue
+            if _header(record, REPLAY_FOR_HEADER) not in (None, self.group):
+                skipped += 1  # another group's dead letter, sent back for that group alone (dlq_replay.py)
                 continue
             try:
                 pairs.append((record, decode_envelope(record.value or b"")))
@@ -115,7 +120,8 @@ class CaseEventProcessor:
             if worth_retrying(error) or len(wanted) == 1:
                 raise
             # Something in the batch breaks the handler: handle one event at a time to find it.
-            log.warning("%s: a batch failed (%r); handling its events one by one", self.group, error)
+            reason = error_reason(error)
+            log.warning("%s: a batch failed (%s); handling its events one by one", self.group, reason)
             letters: list[DeadLetter] = []
             for pair in wanted:
                 letters.extend(await self._until_done("handle an event", partial(self._handle_one, pair)))
@@ -128,12 +134,13 @@ class CaseEventProcessor:
             if worth_retrying(error):
                 raise
             record, event = pair
+            reason = error_reason(error)  # an error's message may quote the event's values: its type only
             log.error(
-                "%s: event %s (%s) cannot be handled: %r", self.group, event.event_id, event.type, error
+                "%s: event %s (%s) cannot be handled: %s", self.group, event.event_id, event.type, reason
             )
             async with self._database.pool.acquire() as connection, connection.transaction():
                 await self._track(connection, [pair])
-            return [_letter(record, f"handler failed: {error!r}")]
+            return [_letter(record, f"handler failed: {reason}")]
 
     async def _in_transaction(self, wanted: list[Pair]) -> list[DeadLetter]:
         started = time.perf_counter()
@@ -165,13 +172,7 @@ class CaseEventProcessor:
         return await track(connection, self.group, deliveries)
 
     async def _until_done(self, what: str, attempt: Callable[[], Awaitable[T]]) -> T:
-        return await until_done(
-            f"{self.group}: {what}",
-            attempt,
-            log=log,
-            also_retry=(VersionConflictError,),
-            on_retry=self._retries.inc,
-        )
+        return await until_done(f"{self.group}: {what}", attempt, log=log, on_retry=self._retries.inc)
 
     def _count(self, outcome: str, amount: int) -> None:
         if amount:
@@ -260,9 +261,9 @@ class CaseEventConsumer:
         return None
 
 
-def _header_type(record: Record) -> str | None:
+def _header(record: Record, wanted: str) -> str | None:
     for name, value in record.headers or ():
-        if name == EVENT_TYPE_HEADER:
+        if name == wanted:
             return bytes(value).decode(errors="replace")
     return None
 

@@ -9,7 +9,13 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import asyncpg
-from aiokafka.errors import KafkaError
+import asyncpg.exceptions._base
+from aiokafka.errors import (
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+)
 
 from shared.eventstore.port import VersionConflictError
 
@@ -29,24 +35,47 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
     KafkaError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.AdminShutdownError,
-    asyncpg.CrashShutdownError,
-    asyncpg.SerializationError,
-    asyncpg.DeadlockDetectedError,
 )
+
+# What a retry cannot fix because the record itself is at fault, although it is an error type above: a value
+# asyncpg cannot encode for its column (the message names the value, so it is never shown), and a record too
+# large for the broker. Every other Kafka error, retriable by Kafka's own flag or not (a timeout on a dead
+# broker is flagged not retriable), is waited out: an authorisation or configuration error is fixed by an
+# operator, and a dead letter could not get around it anyway.
+RECORD_TOO_LARGE: tuple[type[KafkaError], ...] = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    RecordListTooLargeError,
+)
+_RECORDS_FAULT: tuple[type[BaseException], ...] = (asyncpg.exceptions._base.DataError, *RECORD_TOO_LARGE)
+
+# SQLSTATEs (PostgreSQL's Appendix A) of a server that cannot do the work now, whatever the data: whole
+# classes (08 connection, 40 transaction rollback: serialization and deadlock, 53 insufficient resources:
+# disk full, out of memory, too many connections, 57 operator intervention: cancelled statement, admin
+# shutdown, 58 system error: I/O) and single codes (25006 read-only transaction, 25P03 and 25P04 idle and
+# transaction timeouts, 55P03 lock not available, 55006 object in use, 72000 snapshot too old).
+# docs/operations.md §What counts as an outage lists them for operators.
+OUTAGE_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "57", "58"})
+OUTAGE_SQLSTATES = frozenset({"25006", "25P03", "25P04", "55P03", "55006", "72000"})
 
 
 def worth_retrying(error: BaseException) -> bool:
-    """True for an outage (:func:`is_transient`) and for a case stream that moved under a decision: both
-    are answered by doing the whole transaction again, neither by dead-lettering or skipping."""
+    """The one classification every consumer uses (docs/operations.md §What counts as an outage): True for
+    an outage (:func:`is_transient`) and for a case stream that moved under a decision, both answered by
+    doing the whole transaction again; False for what no retry can fix, which is dead-lettered."""
     return is_transient(error) or isinstance(error, VersionConflictError)
 
 
 def is_transient(error: BaseException) -> bool:
     """True when ``error`` comes from an outage or contention rather than from the data itself."""
-    return isinstance(error, _TRANSIENT)
+    if isinstance(error, _RECORDS_FAULT):
+        return False
+    if isinstance(error, _TRANSIENT):
+        return True
+    sqlstate = getattr(error, "sqlstate", None) if isinstance(error, asyncpg.PostgresError) else None
+    return isinstance(sqlstate, str) and (
+        sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES or sqlstate in OUTAGE_SQLSTATES
+    )
 
 
 class Backoff:
@@ -85,14 +114,14 @@ async def until_done(
     also_retry: tuple[type[BaseException], ...] = (),
     on_retry: Callable[[], object] = lambda: None,
 ) -> T:
-    """Run ``attempt`` until it succeeds, waiting out transient errors (and ``also_retry``) for as long as
-    they last; any other error is raised at once."""
+    """Run ``attempt`` until it succeeds, waiting out what :func:`worth_retrying` says a retry fixes (and
+    ``also_retry``) for as long as it lasts; any other error is raised at once."""
     backoff = Backoff()
     while True:
         try:
             return await attempt()
         except Exception as error:
-            if not (is_transient(error) or isinstance(error, also_retry)):
+            if not (worth_retrying(error) or isinstance(error, also_retry)):
                 raise
             on_retry()
             log.warning("cannot %s yet, retrying: %r", what, error)

@@ -59,6 +59,7 @@ class ServiceProcess:
     log_path: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    service: str | None = None  # the service it runs when its name is a replica's (intake-2); else name
 
     @property
     def url(self) -> str:
@@ -67,7 +68,7 @@ class ServiceProcess:
     def start(self, timeout: float = 60.0) -> None:
         with self.log_path.open("ab") as log:  # the child keeps its own handle
             self.process = subprocess.Popen(
-                [sys.executable, "-m", f"services.{self.name}"],
+                [sys.executable, "-m", f"services.{self.service or self.name}"],
                 env={**os.environ, **self.env, "HTTP_PORT": str(self.port)},
                 cwd=PROJECT_ROOT,
                 stdout=log,

@@ -31,10 +31,14 @@ class ServiceStack:
 
     ``env`` needs ``KAFKA_BOOTSTRAP_SERVERS``, ``DATABASE_URL`` and ``TOPIC_PREFIX``; ``SMS_API_BASE``
     is set to the gateway started here, ``SLA_POLICY_FILE`` defaults to the demo policy (seconds).
+    With ``replicas`` above 1 each service runs that many processes, each on its own HTTP port: the first
+    named for the service (what :meth:`url`, :meth:`kill` and :meth:`restart` take), the others
+    ``<service>-2`` and on.
     """
 
     env: Mapping[str, str]
     log_dir: Path
+    replicas: int = 1
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
     restarts: dict[str, int] = field(default_factory=dict)  # started again after exiting on their own
     _held: set[str] = field(default_factory=set)  # killed on purpose: left down until restart()
@@ -58,19 +62,28 @@ class ServiceStack:
         self.processes["devsms"] = devsms
         devsms.start(timeout)
         env = {"SLA_POLICY_FILE": str(DEMO_POLICY), **self.env, "SMS_API_BASE": devsms.url}
-        for name in SERVICES:
-            self.processes[name] = ServiceProcess(name, env, self.log_dir / f"{name}.log")
-        # Its citizens write to this stack's intake; the services send through it.
+        for service in SERVICES:
+            for name in self.replicas_of(service):
+                self.processes[name] = ServiceProcess(
+                    name, env, self.log_dir / f"{name}.log", service=service
+                )
+        # Its citizens write to this stack's (first) intake; the services send through it.
         devmessenger = ServiceProcess(
             "devmessenger", {"INTAKE_URL": self.url("intake")}, self.log_dir / "devmessenger.log"
         )
         self.processes["devmessenger"] = devmessenger
         devmessenger.start(timeout)
-        for name in SERVICES:
-            self.processes[name].env = {**env, "FACEBOOK_GRAPH_API_BASE": f"{devmessenger.url}/v21.0"}
-        for name in SERVICES:
-            self.processes[name].start(timeout)
+        for service in SERVICES:
+            for name in self.replicas_of(service):
+                self.processes[name].env = {**env, "FACEBOOK_GRAPH_API_BASE": f"{devmessenger.url}/v21.0"}
+        for service in SERVICES:
+            for name in self.replicas_of(service):
+                self.processes[name].start(timeout)
         threading.Thread(target=self._supervise, name="service-stack-supervisor", daemon=True).start()
+
+    def replicas_of(self, service: str) -> list[str]:
+        """The process names of ``service``'s replicas."""
+        return [service, *(f"{service}-{n}" for n in range(2, self.replicas + 1))]
 
     def kill(self, name: str) -> None:
         """SIGKILL one service: none of its shutdown code runs; it stays down until :meth:`restart`."""
@@ -96,7 +109,7 @@ class ServiceStack:
             with self._lock:
                 if self._stopping.is_set():  # stop() went first: what it stopped stays stopped
                     return
-                for name in SERVICES:
+                for name in (name for name in self.processes if name != "devsms"):
                     service = self.processes[name]
                     if name in self._held or service.process is None or service.process.poll() is None:
                         continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tests.chaos.checks import Findings
@@ -20,6 +20,8 @@ class Report:
     acknowledge_answers: Mapping[str, int]
     findings: Findings
     self_restarts: Mapping[str, int]  # services that left on their own (a stuck Kafka client) and came back
+    replicas: int = 1  # processes per service
+    privacy: Mapping[str, int] = field(default_factory=dict)  # sources and bytes looked at, identifiers found
 
     def json(self) -> dict[str, object]:
         return {
@@ -30,6 +32,8 @@ class Report:
             "acknowledge_answers": dict(self.acknowledge_answers),
             "findings": self.findings.as_json(),
             "self_restarts": dict(self.self_restarts),
+            "replicas": self.replicas,
+            "privacy": dict(self.privacy),
         }
 
     def write(self, path: Path) -> None:
@@ -48,4 +52,5 @@ class Report:
             f"{found.duplicate_sms}",
             f"chaos: down {blows}; acknowledge answers {dict(self.acknowledge_answers)}; "
             f"self-restarts {dict(self.self_restarts)}; seconds {dict(self.seconds)}",
+            f"chaos: {self.replicas} replicas of each service; personal data looked for {dict(self.privacy)}",
         ]

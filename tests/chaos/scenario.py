@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from tests.chaos.checks import Complaint
 
 DEFAULT_COMPLAINTS = 300  # the size `make test` runs; `make chaos` sets CHAOS_COMPLAINTS=2000
+DEFAULT_REPLICAS = 2  # processes per service; the run kills one of each in turn
 UNIT_TOKEN = "dev-police-1203"  # deploy/dev-tokens.yaml: the unit every complaint below is routed to
 TOP_LEVEL = 2
 ACKNOWLEDGE_EVERY = 3  # one complaint in three is acknowledged, the others climb the whole ladder
@@ -42,6 +43,10 @@ PROVINCE_SPELLINGS = ("KH-12", "12", "Phnom Penh", "ភ្នំពេញ")
 
 def complaint_count() -> int:
     return int(os.environ.get("CHAOS_COMPLAINTS", DEFAULT_COMPLAINTS))
+
+
+def replica_count() -> int:
+    return int(os.environ.get("CHAOS_REPLICAS", DEFAULT_REPLICAS))
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,16 @@ def submissions(count: int, run: str) -> list[Submission]:
         complaint = Complaint(message_id=f"{run}-{n}", phone=f"+855{local[1:]}")
         made.append(Submission(complaint, body, over_http, acknowledge=n % ACKNOWLEDGE_EVERY == 0))
     return made
+
+
+def citizens(sent: list[Submission]) -> list[tuple[str, str]]:
+    """The ``(name, local phone)`` of every citizen of ``sent``: what must never show outside the vault."""
+    found = []
+    for submission in sent:
+        citizen = submission.body["citizen"]
+        assert isinstance(citizen, dict)
+        found.append((str(citizen["name"]), str(citizen["phone"])))
+    return found
 
 
 def new_run_id() -> str:

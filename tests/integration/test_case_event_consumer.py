@@ -109,9 +109,10 @@ async def test_bad_events_go_to_the_dlq_with_a_reason_and_the_rest_is_handled(
         assert headers["source-topic"] == f"{topic_prefix}case-events".encode()
         assert int(headers["source-offset"]) >= 0
     messages = " ".join(json.loads(dict(letter.headers)["error"])[0]["message"] for letter in letters)
-    assert "unknown event type 'Nope'" in messages
+    assert "unknown event type '…'" in messages  # a value of the record, left out (docs/contract.md §Topics)
     assert "refuses this event for good" in messages
-    assert "handler failed: ValueError('a handler bug met this event')" in messages
+    assert "handler failed: ValueError" in messages
+    assert "a handler bug met this event" not in messages  # an error's message may quote the record
     assert all(n == 1 for n in (await effects(effects_table)).values())
 
 
