@@ -73,10 +73,11 @@ def test_a_unit_sees_the_cases_it_holds_the_working_group_all_ops_none() -> None
 def test_the_actions_offered_are_those_the_lifecycle_allows_now() -> None:
     assert allowed(case("assigned"), responder_of(UNIT)) == ["acknowledge", "refuse"]
     assert allowed(case("acknowledged"), responder_of(UNIT)) == ["request-info", "resolve"]
-    assert allowed(case("awaiting_citizen"), responder_of(UNIT)) == []
+    # Resolving stays possible while the citizen is asked: the wait for them is bounded.
+    assert allowed(case("awaiting_citizen"), responder_of(UNIT)) == ["resolve"]
     assert allowed(case("assigned"), responder_of(OTHER_UNIT)) == []
     assert allowed(case("needs_triage", None, None), responder_of(GROUP)) == ["assign", "verdict"]
-    assert allowed(case("assigned"), responder_of(GROUP)) == ["verdict"]
+    assert allowed(case("assigned"), responder_of(GROUP)) == ["assign", "verdict"]  # at any level
     at_top = case("assigned", "moi-working-group", 2)
     assert allowed(at_top, responder_of(GROUP)) == ["acknowledge", "refuse", "assign", "verdict"]
 
