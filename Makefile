@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-BENCHES := bench-eventstore bench-intake bench-routing bench-sla bench-notify bench-e2e bench-messenger
+BENCHES := bench-eventstore bench-intake bench-routing bench-sla bench-notify bench-e2e bench-messenger bench-console
 
-.PHONY: install run up down test test-unit chaos lint bench $(BENCHES) dashboard-png clean
+.PHONY: install run up down test test-unit chaos lint bench $(BENCHES) dashboard-png console-png clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ lint: install
 # The picture of the dashboard in docs/runbook.md: a 7-minute run of the stack under a real Prometheus.
 dashboard-png: install
 	$(PY) -m bench.dashboard
+
+# The console's screenshots in docs/console/ (inbox, case, queue, statistics; Khmer and English): the stack
+# with realistic cases, Debian's chromium driven by Playwright.
+console-png: install
+	$(PY) -m bench.console_png
 
 clean:
 	rm -rf .run

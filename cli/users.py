@@ -1,9 +1,9 @@
 """`python -m cli users add|list|disable|reset-password`: the console's accounts (docs/console.md).
 
-Works on the database at ``DATABASE_URL``; intake's tables are made first when intake has not started
-yet (its migrations, under the same advisory lock intake takes). Passwords are read from the terminal
-(twice), or from standard input with ``--password-stdin`` for scripts; never from the command line,
-where other users of the machine would see them.
+Works on the database at ``DATABASE_URL``; the event store's and intake's tables are made first when intake
+has not started yet (the migrations intake applies, in its order, under the same advisory lock). Passwords
+are read from the terminal (twice), or from standard input with ``--password-stdin`` for scripts; never from
+the command line, where other users of the machine would see them.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from services.intake.bootstrap import MIGRATIONS
 from services.intake.console.accounts import ROLES, Account, AccountError, Accounts
 from services.intake.console.lockout import is_locked
 from services.intake.settings import IntakeSettings
-from shared.eventstore import migrate
+from shared.eventstore import EVENT_STORE, migrate
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
 from shared.service.clock import system_clock
@@ -67,7 +67,7 @@ def _password(from_stdin: bool) -> str:
 async def _accounts_do(args: argparse.Namespace, action: str) -> int:
     async with open_pool(settings_of(args).database_url) as pool:
         async with pool.acquire() as connection:
-            await migrate(connection, [MIGRATIONS])
+            await migrate(connection, [EVENT_STORE, MIGRATIONS])
         accounts = Accounts(_Opened(pool), system_clock)
         try:
             return await _do(accounts, args, action)

@@ -19,8 +19,12 @@ class NavItem:
 # The pages each role has, the first being where signing in lands.
 _NAV: dict[str, tuple[NavItem, ...]] = {
     "unit": (NavItem("nav.inbox", "/console/inbox"),),
-    "working_group": (NavItem("nav.queue", "/console/queue"), NavItem("nav.inbox", "/console/inbox")),
-    "ops": (),
+    "working_group": (
+        NavItem("nav.queue", "/console/queue"),
+        NavItem("nav.inbox", "/console/inbox"),
+        NavItem("nav.stats", "/console/stats"),
+    ),
+    "ops": (NavItem("nav.stats", "/console/stats"),),
 }
 
 

@@ -25,7 +25,8 @@ from services.intake.console.pages import Pages
 from services.intake.console.queries.case import CaseQuery
 from services.intake.console.queries.inbox import InboxQuery
 from services.intake.console.queries.queue import QueueQuery
-from services.intake.console.routes import case, inbox, public_status, queue, signin
+from services.intake.console.queries.stats import StatsQuery
+from services.intake.console.routes import case, inbox, public_status, queue, signin, stats
 from services.intake.console.sessions import Sessions
 from services.intake.console.unit_search import UnitFinder
 from services.intake.service import Intake
@@ -48,6 +49,7 @@ class Console:
     inbox: InboxQuery
     case: CaseQuery
     queue: QueueQuery
+    stats: StatsQuery
     finder: UnitFinder
     gazetteer: Gazetteer
     clock: Clock
@@ -63,6 +65,7 @@ class Console:
             inbox=InboxQuery(database, deadlines),
             case=CaseQuery(PostgresEventStore(database), database, deadlines),
             queue=QueueQuery(database, deadlines),
+            stats=StatsQuery(database),
             finder=UnitFinder(intake.units),
             gazetteer=intake.gazetteer,
             clock=clock,
@@ -71,7 +74,7 @@ class Console:
 
 def install(app: FastAPI, console: Console) -> None:
     """The console's and the status page's routes, ``/console/static/``, and its error pages."""
-    for module in (signin, inbox, case, queue, public_status):
+    for module in (signin, inbox, case, queue, stats, public_status):
         app.include_router(module.router(console))
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
 

@@ -89,6 +89,15 @@ def test_the_working_group_triages_assigns_and_records_a_verdict(
     page.get_by_role("button", name="Record the verdict").click()
     expect(page.get_by_role("alert")).to_have_text("The verdict is recorded.")
 
+    page.get_by_role("link", name="Statistics").click()
+    expect(page.get_by_role("heading", name="Statistics", exact=True)).to_be_visible()
+    expect(page.locator("#open-by-province")).to_contain_text("Phnom Penh")  # the case, open still
+    expect(page.locator("#open-by-status rect")).to_have_count(6)  # a bar for each open status
+    page.get_by_role("link", name="ភាសាខ្មែរ").click()
+    expect(page.get_by_role("heading", name="ស្ថិតិ", exact=True)).to_be_visible()
+    expect(page.locator("#open-by-province")).to_contain_text("ភ្នំពេញ")
+    page.get_by_role("link", name="English").click()
+
     page.goto(f"{console_stack.intake_url}/status/{filed['reference']}")
     steps = page.locator(".timeline")
     for step in ("Sent to the working group for triage", "Assigned", "Verdict recorded"):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from services.intake.console.catalogue import Catalogue, language_of, placeholders
+from services.intake.console.statistics import CLOCKS, LEVELS
 from services.intake.domain.case import LIFECYCLE_EVENTS, Status
 from shared.events.types import Category, Verdict
 
@@ -51,6 +52,8 @@ def test_every_key_the_templates_ask_for_exists() -> None:
         ("event", (*LIFECYCLE_EVENTS, "SlaBreached", "CitizenNotified", "CitizenNotificationFailed")),
         ("action", ("acknowledge", "resolve", "refuse", "request-info", "verdict", "assign")),
         ("done", ("acknowledge", "resolve", "refuse", "request-info", "verdict", "assign")),
+        ("stats.clock", CLOCKS),
+        ("level", tuple(str(level) for level in LEVELS)),
     ],
 )
 def test_every_name_a_page_translates_has_words(prefix: str, names: tuple[str, ...]) -> None:
