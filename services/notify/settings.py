@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 
 from services.notify.domain.sending import RetryPolicy
 from shared.events.types import Language
+from shared.service.dev_values import DevValue, blank, found
 from shared.service.settings import ServiceSettings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -49,6 +50,10 @@ class NotifySettings(ServiceSettings):
                 " or a slow send would be claimed again while it is still going on"
             )
         return self
+
+    def dev_values(self) -> list[DevValue]:
+        # Unset, delivery receipts are accepted unsigned: anyone could mark a text delivered.
+        return [*super().dev_values(), *found(blank("SMS_AUTH_TOKEN", self.sms_auth_token))]
 
     @property
     def status_callback_url(self) -> str:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from shared.service.topics import Topics
-from shared.testing.servers import LocalServers, new_topic_prefix
+from shared.testing.servers import UNBOUNDED_COMPLAINTS, LocalServers, new_topic_prefix
 from shared.testing.stack import ServiceStack
 from tests.chaos.drive import Acknowledger, Feeder, unleash
 from tests.chaos.observe import settle
@@ -45,6 +45,7 @@ async def test_nothing_is_lost_or_doubled_while_services_and_servers_restart(
         # A notice left `sending` by a killed notify is claimed again when its lease ends.
         "SMS_REQUEST_TIMEOUT_SECONDS": "5",
         "SMS_SEND_LEASE_SECONDS": "10",
+        **UNBOUNDED_COMPLAINTS,
     }
     stack = ServiceStack(env, tmp_path / "logs")
     try:
