@@ -28,7 +28,7 @@ from shared.localstack.process import free_port
 from shared.localstack.prometheus import PROMETHEUS_DIR, PrometheusServer
 from shared.testing.kafka import eventually, produce
 from shared.testing.prometheus import PrometheusApi, dashboard_panels, write_config
-from shared.testing.servers import LocalServers, new_topic_prefix
+from shared.testing.servers import UNBOUNDED_COMPLAINTS, LocalServers, new_topic_prefix
 from shared.testing.stack import SERVICES, ServiceStack
 
 OUTPUT = PROJECT_ROOT / "docs" / "dashboard.png"
@@ -136,6 +136,7 @@ async def picture(root: Path, output: Path, plan: Plan) -> None:
         "DATABASE_URL": servers.new_database(),
         "TOPIC_PREFIX": prefix,
         "SLA_METRICS_INTERVAL": "2",
+        **UNBOUNDED_COMPLAINTS,
     }
     stack = ServiceStack(env, root / "logs")
     prometheus: PrometheusServer | None = None

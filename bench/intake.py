@@ -36,7 +36,7 @@ from shared.eventstore import EVENT_STORE, PostgresEventStore, migrate
 from shared.localstack.process import http_ok, wait_until
 from shared.service.database import create_pool
 from shared.testing.events import new_event
-from shared.testing.servers import LocalServers, ServiceProcess, new_topic_prefix
+from shared.testing.servers import UNBOUNDED_COMPLAINTS, LocalServers, ServiceProcess, new_topic_prefix
 
 RAW_APPENDS = 20_000  # single-event store.append calls on 8 connections (the baseline)
 KAFKA_SUBMISSIONS = 20_000  # produced in one burst
@@ -249,6 +249,7 @@ async def run_all(servers: LocalServers, log_dir: Path) -> tuple[dict[str, Rate]
         "KAFKA_BOOTSTRAP_SERVERS": servers.kafka.bootstrap_servers,
         "DATABASE_URL": url,
         "TOPIC_PREFIX": prefix,
+        **UNBOUNDED_COMPLAINTS,
     }
     service = ServiceProcess("intake", env, log_dir / "intake.log")
     await asyncio.to_thread(service.start)

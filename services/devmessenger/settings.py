@@ -25,6 +25,7 @@ class DevMessengerSettings(BaseSettings):
     facebook_page_id: str = DEV_PAGE_ID
     # Where "write as a citizen" posts: intake's webhook.
     intake_url: str = "http://127.0.0.1:8001"
+    forwarded_allow_ips: str = ""  # as the services' (docs/contract.md §Settings)
 
     @property
     def port(self) -> int:

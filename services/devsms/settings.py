@@ -18,6 +18,7 @@ class DevSmsSettings(BaseSettings):
     http_port: int | None = Field(default=None, ge=1, le=65535)
     # When set, requests must authenticate as ``<account sid>:<token>`` and receipts are signed with it.
     sms_auth_token: str = ""
+    forwarded_allow_ips: str = ""  # as the services' (docs/contract.md §Settings)
 
     @property
     def port(self) -> int:

@@ -12,6 +12,7 @@ from services.intake.api.complaints import complaints_router
 from services.intake.api.messenger_webhook import messenger_router
 from services.intake.api.open311 import open311_router
 from services.intake.case_status import GROUP, CaseStatusProjection
+from services.intake.complaint_budgets import ComplaintBudgets
 from services.intake.console import app as console
 from services.intake.conversations import Conversations
 from services.intake.messenger_answers import MessengerAnswers
@@ -26,6 +27,7 @@ from shared.messaging.outbox_relay import OutboxRelay
 from shared.messenger.send_api import SendApiClient, SendApiMetrics
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
+from shared.privacy import PRIVACY
 from shared.service.clock import Clock, system_clock
 from shared.service.http import service_app
 from shared.service.infrastructure import Infrastructure
@@ -45,8 +47,13 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
     units = load_units(settings.units_file, gazetteer)
     tokens = load_tokens(settings.api_tokens_file, units)
     infra = Infrastructure.build(SERVICE, settings)
+    metrics = IntakeMetrics(infra.registry)
+    budgets = ComplaintBudgets(
+        infra.database, settings.digest, metrics.limited,
+        per_phone=settings.complaints_per_phone_per_hour, per_ip=settings.complaints_per_ip_per_hour,
+    )  # fmt: skip
     intake = Intake(
-        gazetteer, units, infra.database, IntakeMetrics(infra.registry), clock,
+        gazetteer, units, infra.database, metrics, clock, budgets=budgets,
         conflicts=infra.metrics.event_store_conflicts.labels(writer=SERVICE),
         filing_batch=settings.intake_http_batch_size, filing_workers=settings.intake_http_workers,
     )  # fmt: skip
@@ -70,7 +77,7 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
             ),
             CaseEventConsumer(infra, GROUP, CaseStatusProjection()),
         ],
-        migrations=[MIGRATIONS],
+        migrations=[MIGRATIONS, PRIVACY],
     )
     app = service_app(
         lifecycle, [complaints_router(intake), cases_router(intake, tokens)], description=_DESCRIPTION

@@ -2,7 +2,9 @@
 (``shared.eventstore.decide_and_append``, whose bound makes a command ``ContendedError``).
 
 An ``Idempotency-Key`` names the command: when an event is already stored under it, that event is the
-answer and nothing is decided again (a retried request changes nothing).
+answer and nothing is decided again (a retried request changes nothing). The answer goes only to the
+responder who sent the command: anyone else is refused as they would be without the key, so a key found
+in a log or guessed reads nothing of a case that is not theirs.
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ class CaseCommands:
         if idempotency_key:
             stored = await self._store.find_by_key(case_id, key)
             if stored is not None:
-                return await self._replayed(stored, command)
+                return await self._replayed(stored, command, responder)
 
         def carry_out(_: UUID, stream: Sequence[Envelope]) -> list[NewEvent]:
             state = fold(stream)
@@ -119,10 +121,12 @@ class CaseCommands:
             raise RuntimeError(f"case {case_id}: a command decides one event on the stream it read")
         event = outcome.appended.events[0]
         if outcome.appended.duplicate:  # the same key landed concurrently
-            return await self._replayed(event, command)
+            return await self._replayed(event, command, responder)
         return Done(event, _status([*outcome.stream, event]))
 
-    async def _replayed(self, stored: Envelope, command: Command) -> Done:
+    async def _replayed(self, stored: Envelope, command: Command, responder: Responder) -> Done:
+        if stored.actor != responder.actor:
+            raise NotYoursError("this case is not the caller's to act on")
         if stored.type != EVENT_OF[command.name]:
             raise KeyReusedError(f"this Idempotency-Key was used for a {stored.type} on this case")
         return Done(stored, _status(await self._store.read_stream(stored.case_id)), replayed=True)

@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 
 from services.intake.domain.case import OPEN_FOR_UNIT
+from services.intake.domain.identity import is_reference
 from services.intake.vault import PersonalDataVault
 from services.intake.views import ContactView, InboxCase, PublicStatus, QueueCase, TimelineEntry
 from shared.events.types import ResolvedLocation, Subject, UnitRef
@@ -26,6 +27,9 @@ class CaseQueries:
 
     async def public_status(self, reference: str) -> PublicStatus | None:
         """The public view of the case with this reference (any letter case), or None."""
+        reference = reference.strip()
+        if not is_reference(reference):
+            return None
         pool = self._database.pool
         row = await pool.fetchrow(
             """SELECT case_id, reference, status, category, province, confidential, level, unit

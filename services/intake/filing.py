@@ -120,6 +120,13 @@ class FilingService:
         self._count(complaints, answers)
         return answers
 
+    async def filed_before(self, case_id: UUID) -> Filed | None:
+        """The case's filing when it is filed already (its reference is reserved with the filing)."""
+        reference = await self._database.pool.fetchval(
+            "SELECT reference FROM intake_references WHERE case_id = $1", case_id
+        )
+        return None if reference is None else Filed(case_id, reference, duplicate=True)
+
     def _count(self, complaints: Sequence[Complaint], answers: Sequence[Filed]) -> None:
         for complaint, answer in zip(complaints, answers, strict=True):
             if answer.duplicate:

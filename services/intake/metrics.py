@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from services.intake.complaint_budgets import BOUNDED_CHANNELS, PER_IP, PER_PHONE
+
 _BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -20,6 +22,17 @@ class IntakeMetrics:
             ["channel", "reason"],
             registry=registry,
         )
+        self.limited = Counter(
+            "complaints_limited",
+            "New complaints refused (429) because a complaint budget of the hour is spent: per phone or per "
+            "client address (docs/contract.md §Privacy budgets)",
+            ["channel", "budget"],
+            registry=registry,
+        )
+        # At zero from the start, so that the first refusal is an increase the alert sees.
+        for channel in BOUNDED_CHANNELS:
+            for budget in (PER_PHONE, PER_IP):
+                self.limited.labels(channel=channel, budget=budget)
         self.filed = Counter(
             "complaints_filed", "New cases filed", ["channel", "province"], registry=registry
         )

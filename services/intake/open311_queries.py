@@ -15,6 +15,7 @@ from uuid import UUID
 import asyncpg
 
 from services.intake.domain.case import CaseState, fold
+from services.intake.domain.identity import is_reference
 from services.intake.domain.open311_filters import RequestFilter
 from services.intake.domain.open311_status import CLOSED
 from services.intake.sla_deadlines import SlaDeadlines
@@ -77,6 +78,7 @@ class Open311Queries:
         return found[0] if found else None
 
     async def _by_references(self, references: list[str]) -> list[CaseRecord]:
+        references = [reference for reference in references if is_reference(reference)]
         pool = self._database.pool
         rows = await pool.fetch(_BY_REFERENCE, references)
         found = await self._with_deadlines(rows)

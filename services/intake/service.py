@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.intake.batcher import FilingBatcher
 from services.intake.case_commands import CaseCommands
 from services.intake.case_queries import CaseQueries
+from services.intake.complaint_budgets import ComplaintBudgets
 from services.intake.domain.commands import Assign
 from services.intake.filing import FilingService
 from services.intake.metrics import IntakeMetrics
@@ -31,6 +32,7 @@ class Intake:
         metrics: IntakeMetrics,
         clock: Clock,
         *,
+        budgets: ComplaintBudgets,
         conflicts: ConflictCounter,
         filing_batch: int = 200,
         filing_workers: int = 4,
@@ -40,7 +42,7 @@ class Intake:
         self.metrics = metrics
         self.filing = FilingService(database, metrics, clock)
         self.batcher = FilingBatcher(self.filing.file_many, max_batch=filing_batch, workers=filing_workers)
-        self.submissions = Submissions(gazetteer, metrics, self.filing, self.batcher, clock)
+        self.submissions = Submissions(gazetteer, metrics, self.filing, self.batcher, clock, budgets=budgets)
         self.commands = CaseCommands(PostgresEventStore(database), metrics, clock, conflicts)
         self.queries = CaseQueries(database)
 

@@ -10,15 +10,25 @@ from pathlib import Path
 from pydantic import Field
 
 from shared.messenger.settings import MessengerSettings
+from shared.service.dev_values import DevValue, dev_file, found, published
 from shared.service.settings import ServiceSettings
+
+DEV_TOKENS_FILE = Path("deploy/dev-tokens.yaml")
+_REPOSITORY_DEV_TOKENS = Path(__file__).resolve().parents[2] / DEV_TOKENS_FILE
+DEV_FACEBOOK_APP_SECRET = "dev-facebook-app-secret"
+DEV_FACEBOOK_VERIFY_TOKEN = "dev-facebook-verify-token"
 
 
 class IntakeSettings(ServiceSettings, MessengerSettings):
     http_port: int = Field(default=8001, ge=1, le=65535)
-    api_tokens_file: Path = Path("deploy/dev-tokens.yaml")
+    api_tokens_file: Path = DEV_TOKENS_FILE
     units_file: Path = Path("deploy/units.yaml")
-    facebook_app_secret: str = "dev-facebook-app-secret"
-    facebook_verify_token: str = "dev-facebook-verify-token"
+    facebook_app_secret: str = DEV_FACEBOOK_APP_SECRET
+    facebook_verify_token: str = DEV_FACEBOOK_VERIFY_TOKEN
+    # New complaints over HTTP and Open311 (docs/contract.md §Privacy budgets): per phone named, per client
+    # address; 0 refuses every one.
+    complaints_per_phone_per_hour: int = Field(default=5, ge=0)
+    complaints_per_ip_per_hour: int = Field(default=20, ge=0)
     # Submissions per Kafka batch (and transaction), consumers sharing the topic's partitions in the process
     # (one parses while another files), and the HTTP group commit's batch and workers. A batch is one append:
     # at most 2,000 events, so that the relay's copies of it stay within consumers' tracking window
@@ -27,3 +37,13 @@ class IntakeSettings(ServiceSettings, MessengerSettings):
     intake_consumers: int = Field(default=2, ge=1, le=16)
     intake_http_batch_size: int = Field(default=200, ge=1, le=2000)
     intake_http_workers: int = Field(default=4, ge=1, le=64)
+
+    def dev_values(self) -> list[DevValue]:
+        return [
+            *super().dev_values(),
+            *found(
+                dev_file("API_TOKENS_FILE", self.api_tokens_file, _REPOSITORY_DEV_TOKENS),
+                published("FACEBOOK_APP_SECRET", self.facebook_app_secret, DEV_FACEBOOK_APP_SECRET),
+                published("FACEBOOK_VERIFY_TOKEN", self.facebook_verify_token, DEV_FACEBOOK_VERIFY_TOKEN),
+            ),
+        ]

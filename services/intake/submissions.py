@@ -2,13 +2,15 @@
 
 Counts what arrives and what is refused (``complaints_received_total``, ``complaints_rejected_total``),
 turns valid submissions into complaints and files them. Kafka batches are filed in one transaction and
-refused messages become dead letters with every reason; a web request is filed through the batcher.
+refused messages become dead letters with every reason; a web or Open311 request is filed through the
+batcher once the complaint budgets allow it (Kafka's upstream channels are trusted: they are not bounded).
 Log lines name the channel, fields and reasons only: never a value the citizen sent.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 import uuid
 from collections.abc import Sequence
@@ -17,6 +19,7 @@ from functools import partial
 from aiokafka import ConsumerRecord
 
 from services.intake.batcher import FilingBatcher
+from services.intake.complaint_budgets import ComplaintAllowance, ComplaintBudgets
 from services.intake.domain.complaint import Complaint, complaint_from
 from services.intake.domain.problems import Problem
 from services.intake.domain.submission import (
@@ -34,7 +37,19 @@ from shared.service.clock import Clock
 from shared.service.retry import until_done, worth_retrying
 
 log = logging.getLogger(__name__)
-MAX_BODY = 64 * 1024  # bytes of a web submission (docs/contract.md §HTTP: 413 beyond)
+
+
+class LimitedError(Exception):
+    """A complaint refused by a complaint budget (docs/contract.md §Privacy budgets): 429."""
+
+    def __init__(self, allowance: ComplaintAllowance) -> None:
+        super().__init__(f"the {allowance.budget} budget is spent for this hour")
+        self.allowance = allowance
+
+    @property
+    def retry_after(self) -> str:
+        """Whole seconds until the budget's hour is over, for ``Retry-After``."""
+        return str(max(1, math.ceil(self.allowance.retry_after.total_seconds())))
 
 
 class Submissions:
@@ -47,15 +62,19 @@ class Submissions:
         filing: FilingService,
         batcher: FilingBatcher,
         clock: Clock,
+        *,
+        budgets: ComplaintBudgets,
     ) -> None:
         self._gazetteer = gazetteer
         self._metrics = metrics
         self._filing = filing
         self._batcher = batcher
+        self._budgets = budgets
         self._clock = clock
 
-    async def file_web(self, body: bytes, idempotency_key: str | None) -> Filed:
-        """File a web form body; raises :class:`SubmissionError` (400/422) or what filing raised (503)."""
+    async def file_web(self, body: bytes, idempotency_key: str | None, client_ip: str | None) -> Filed:
+        """File a web form body; raises :class:`SubmissionError` (400/422), :class:`LimitedError` (429) or
+        what filing raised (503)."""
         started = time.perf_counter()
         try:
             message_id = (idempotency_key or "").strip() or str(uuid.uuid4())
@@ -63,20 +82,35 @@ class Submissions:
         except SubmissionError as rejected:
             self._refused(rejected, "http")
             raise
-        self._metrics.received.labels(channel="web").inc()
-        filed = await self._batcher.file(complaint_from(submission, self._gazetteer))
-        self._metrics.handling.labels(source="http").observe(time.perf_counter() - started)
-        return filed
+        return await self._file_one(submission, client_ip, started)
 
     def refuse_web(self, problem: Problem) -> None:
         """Count a web submission refused before it was read (too large)."""
         self._refused(SubmissionError((problem,), "web"), "http")
 
-    async def file_submission(self, submission: ChannelSubmission) -> Filed:
+    async def file_submission(self, submission: ChannelSubmission, client_ip: str | None) -> Filed:
         """File a submission another door validated (Open311's form), as a web request is filed."""
-        started = time.perf_counter()
+        return await self._file_one(submission, client_ip, time.perf_counter())
+
+    async def _file_one(self, submission: ChannelSubmission, client_ip: str | None, started: float) -> Filed:
         self._metrics.received.labels(channel=submission.channel).inc()
-        filed = await self._batcher.file(complaint_from(submission, self._gazetteer))
+        complaint = complaint_from(submission, self._gazetteer)
+        phone = complaint.contact.phone if complaint.contact else None
+        allowance = await self._budgets.allow(
+            phone=phone, client_ip=client_ip, now=self._clock(), channel=submission.channel
+        )
+        if allowance.allowed:
+            filed = await self._batcher.file(complaint)
+        else:
+            # A retry of a complaint filed before the budget ran out still gets its case.
+            earlier = await self._filing.filed_before(complaint.case_id)
+            if earlier is None:
+                self._metrics.rejected.labels(channel=submission.channel, reason="limited").inc()
+                log.info(
+                    "refused a %s submission: the %s budget is spent", submission.channel, allowance.budget
+                )
+                raise LimitedError(allowance)
+            filed = earlier
         self._metrics.handling.labels(source="http").observe(time.perf_counter() - started)
         return filed
 

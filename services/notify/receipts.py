@@ -50,6 +50,7 @@ def receipts_router(settings: NotifySettings, metrics: NotifyMetrics, database: 
         responses={
             400: {"description": "no MessageSid or MessageStatus"},
             403: {"description": "bad signature"},
+            413: {"description": "the body is larger than HTTP_MAX_BODY_BYTES (64 KiB unless set)"},
         },
     )
     async def sms_status(request: Request) -> Response:

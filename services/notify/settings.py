@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 from services.notify.domain.sending import RetryPolicy
 from shared.events.types import Language
 from shared.messenger.settings import MessengerSettings
+from shared.service.dev_values import DevValue, blank, found
 from shared.service.settings import ServiceSettings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -55,6 +56,10 @@ class NotifySettings(ServiceSettings, MessengerSettings):
                 " or a slow send would be claimed again while it is still going on"
             )
         return self
+
+    def dev_values(self) -> list[DevValue]:
+        # Unset, delivery receipts are accepted unsigned: anyone could mark a text delivered.
+        return [*super().dev_values(), *found(blank("SMS_AUTH_TOKEN", self.sms_auth_token))]
 
     @property
     def status_callback_url(self) -> str:

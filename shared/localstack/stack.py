@@ -64,6 +64,8 @@ PASSED_THROUGH = (
     "FACEBOOK_PAGE_ACCESS_TOKEN",
     "FACEBOOK_PAGE_ID",
     "LOG_LEVEL",
+    "COMPLAINTS_DEV",
+    "PERSONAL_DATA_KEY",
 )
 
 
@@ -93,6 +95,8 @@ class Stack:
     def start(self) -> dict[str, str]:
         """Start what is not given, then the services; return the environment the services got."""
         env = {key: self.environ[key] for key in PASSED_THROUGH if self.environ.get(key)}
+        # A local stack is a dev stack: its services run on the dev tokens and secrets unless told otherwise.
+        env.setdefault("COMPLAINTS_DEV", "1")
         env["KAFKA_BOOTSTRAP_SERVERS"] = self._kafka(env.get("KAFKA_BOOTSTRAP_SERVERS"))
         env["DATABASE_URL"] = self._postgres(env.get("DATABASE_URL"))
         if "SMS_API_BASE" not in env:

@@ -47,7 +47,9 @@ class Resolution:
     """A resolved district or commune code, or why there is none.
 
     On ``CONTRADICTION`` ``code`` is the place the value names (when that is clear) while ``detail``
-    says which parent it contradicts, so the caller can keep the code and let routing triage it.
+    says which parent it contradicts, so the caller can keep the code and let routing triage it. ``detail``
+    names gazetteer codes only, never the value given: callers answer it to clients and dead-letter it, and
+    a value sent as a place may be anything (a name, a phone number).
     """
 
     outcome: Outcome
@@ -151,11 +153,11 @@ class Gazetteer:
         code = _digits(value, 4)
         if code is not None:
             if code not in self._districts:
-                return Resolution(Outcome.UNKNOWN, detail=f"no district has code {code}")
+                return Resolution(Outcome.UNKNOWN, detail="no district has this code")
             return _check_parent(code, "district", province, None)
         found = self.district_keys.get(bare_key(value, "district"), ())
         inside = [c for c in found if province is None or iso_of(c) == province]
-        return _pick(value, "district", found, inside, province)
+        return _pick("district", found, inside, province)
 
     def resolve_commune(
         self, value: str, province: str | None = None, district: str | None = None
@@ -164,7 +166,7 @@ class Gazetteer:
         code = _digits(value, 6)
         if code is not None:
             if code not in self._communes:
-                return Resolution(Outcome.UNKNOWN, detail=f"no commune has code {code}")
+                return Resolution(Outcome.UNKNOWN, detail="no commune has this code")
             return _check_parent(code, "commune", province, district)
         found = self.commune_keys.get(bare_key(value, "commune"), ())
         inside = [
@@ -172,7 +174,7 @@ class Gazetteer:
             for c in found
             if (province is None or iso_of(c) == province) and (district is None or c[:4] == district)
         ]
-        return _pick(value, "commune", found, inside, district or province)
+        return _pick("commune", found, inside, district or province)
 
 
 def _index_names(places: Iterable[District | Commune]) -> dict[str, tuple[str, ...]]:
@@ -196,17 +198,18 @@ def _check_parent(code: str, level: str, province: str | None, district: str | N
     return Resolution(Outcome.FOUND, code)
 
 
-def _pick(value: str, level: str, found: tuple[str, ...], inside: list[str], scope: str | None) -> Resolution:
+def _pick(level: str, found: tuple[str, ...], inside: list[str], scope: str | None) -> Resolution:
     if len(inside) == 1:
         return Resolution(Outcome.FOUND, inside[0])
     if len(inside) > 1:
         return Resolution(
-            Outcome.AMBIGUOUS, detail=f"{len(inside)} {level}s are named {value!r}: {', '.join(inside)}"
+            Outcome.AMBIGUOUS,
+            detail=f"{len(inside)} {level}s have this name ({', '.join(inside)}): give the code",
         )
     if not found:
-        return Resolution(Outcome.UNKNOWN, detail=f"no {level} is named {value!r}")
+        return Resolution(Outcome.UNKNOWN, detail=f"no {level} has this name")
     code = found[0] if len(found) == 1 else None
-    return Resolution(Outcome.CONTRADICTION, code, f"no {level} named {value!r} lies in {scope}")
+    return Resolution(Outcome.CONTRADICTION, code, f"no {level} of this name lies in {scope}")
 
 
 def _from_package() -> Gazetteer:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from shared.service.body_limit import BodyLimit
 from shared.service.lifecycle import Lifecycle
 from shared.service.readiness import ReadinessMetrics
 
@@ -16,7 +17,8 @@ from shared.service.readiness import ReadinessMetrics
 def service_app(
     lifecycle: Lifecycle, routers: Sequence[APIRouter] = (), **fastapi_options: object
 ) -> FastAPI:
-    """A FastAPI app whose lifespan runs ``lifecycle``, serving ``/healthz``, ``/readyz`` and ``/metrics``."""
+    """A FastAPI app whose lifespan runs ``lifecycle``, serving ``/healthz``, ``/readyz`` and ``/metrics``;
+    request bodies past ``HTTP_MAX_BODY_BYTES`` are refused (413) for every route."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -25,6 +27,7 @@ def service_app(
 
     app = FastAPI(lifespan=lifespan, title=lifecycle.name, **fastapi_options)  # type: ignore[arg-type]
     app.state.lifecycle = lifecycle
+    app.add_middleware(BodyLimit, limit=lifecycle.infrastructure.settings.http_max_body_bytes)
     app.include_router(_operations_router(lifecycle))
     for router in routers:
         app.include_router(router)

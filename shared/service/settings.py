@@ -10,6 +10,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.privacy.keyed import KeyedDigest
+from shared.service.dev_values import DevValue, found, published
 from shared.service.topics import Topics
 
 DEV_PERSONAL_DATA_KEY = "dev-personal-data-key-not-secret"
@@ -32,6 +33,15 @@ class ServiceSettings(BaseSettings):
     complaints_dev: bool = False
     # The key of every keyed digest of a phone number or Messenger id (shared/privacy/keyed.py).
     personal_data_key: str = Field(default=DEV_PERSONAL_DATA_KEY, min_length=16)
+    # Bytes of a request body any route reads; past it the answer is 413 (shared/service/http.py).
+    http_max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # The proxies (comma-separated addresses, or *) whose X-Forwarded-For names the client; by default
+    # none: the client is the socket's peer address.
+    forwarded_allow_ips: str = ""
+
+    def dev_values(self) -> list[DevValue]:
+        """The settings holding a published development value; a service class adds its own to these."""
+        return found(published("PERSONAL_DATA_KEY", self.personal_data_key, DEV_PERSONAL_DATA_KEY))
 
     @property
     def digest(self) -> KeyedDigest:

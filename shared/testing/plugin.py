@@ -15,7 +15,7 @@ import uvloop
 
 from shared.eventstore import EVENT_STORE, PostgresEventStore, migrate
 from shared.service.database import create_pool
-from shared.testing.servers import LocalServers, new_topic_prefix
+from shared.testing.servers import DEV_MODE, LocalServers, new_topic_prefix
 
 
 def pytest_asyncio_loop_factories(
@@ -54,12 +54,13 @@ def database_url(servers: LocalServers) -> str:
 def service_env(kafka_bootstrap: str, database_url: str, topic_prefix: str) -> dict[str, str]:
     """The environment pointing a service at this test's servers, topics and database.
 
-    Its variables are those of docs/contract.md §Settings.
+    Its variables are those of docs/contract.md §Settings; the service runs in dev mode (COMPLAINTS_DEV).
     """
     return {
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "DATABASE_URL": database_url,
         "TOPIC_PREFIX": topic_prefix,
+        **DEV_MODE,
     }
 
 

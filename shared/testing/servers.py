@@ -50,6 +50,26 @@ def new_topic_prefix() -> str:
     return f"t{uuid.uuid4().hex[:10]}."
 
 
+# Tests run services in dev mode (docs/contract.md §Settings, COMPLAINTS_DEV): the dev tokens and secrets.
+DEV_MODE = {"COMPLAINTS_DEV": "1"}
+# For runs that file many complaints over HTTP from one address, often naming one phone (load, chaos): the
+# complaint budgets (docs/contract.md §Privacy budgets) would refuse all but the first few.
+UNBOUNDED_COMPLAINTS = {
+    "COMPLAINTS_PER_PHONE_PER_HOUR": "1000000000",
+    "COMPLAINTS_PER_IP_PER_HOUR": "1000000000",
+}
+
+
+def dev_service_env(servers: LocalServers) -> dict[str, str]:
+    """The environment of a service in dev mode on ``servers``, with its own topics and a fresh database."""
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": servers.kafka.bootstrap_servers,
+        "DATABASE_URL": servers.new_database(),
+        "TOPIC_PREFIX": new_topic_prefix(),
+        **DEV_MODE,
+    }
+
+
 @dataclass
 class ServiceProcess:
     """A service started as ``python -m services.<name>``, the way the launcher starts it."""
@@ -69,7 +89,7 @@ class ServiceProcess:
         with self.log_path.open("ab") as log:  # the child keeps its own handle
             self.process = subprocess.Popen(
                 [sys.executable, "-m", f"services.{self.service or self.name}"],
-                env={**os.environ, **self.env, "HTTP_PORT": str(self.port)},
+                env={**os.environ, **DEV_MODE, **self.env, "HTTP_PORT": str(self.port)},
                 cwd=PROJECT_ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from shared.service.topics import Topics
-from shared.testing.servers import LocalServers, new_topic_prefix
+from shared.testing.servers import UNBOUNDED_COMPLAINTS, LocalServers, new_topic_prefix
 from shared.testing.stack import ServiceStack
 from tests.chaos.drive import Acknowledger, Feeder, unleash
 from tests.chaos.observe import settle
@@ -58,6 +58,7 @@ async def test_nothing_is_lost_or_doubled_while_services_and_servers_restart(
         "SMS_SEND_LEASE_SECONDS": "10",
         # The full-size run (`make chaos`) texts more than a day's default budget: charged, never reached.
         "SMS_PER_DAY": "10000000",
+        **UNBOUNDED_COMPLAINTS,
     }
     stack = ServiceStack(env, tmp_path / "logs", replicas=replica_count())
     scan, personal = Scan(), Personal.of(citizens(sent))

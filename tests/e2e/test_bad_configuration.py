@@ -1,6 +1,6 @@
 """Every service as a process refuses a bad setting or file: exit code 2 and every problem named, before it
 connects to anything (the servers it is pointed at are not there, so a service that went on would fail
-otherwise)."""
+otherwise). Outside dev mode (``COMPLAINTS_DEV``) the published development values are bad settings too."""
 
 import os
 import subprocess
@@ -36,6 +36,14 @@ triage: {plain: 1h}
 """
 MISSING = ""  # a file (or a folder's files) not there
 SECRET = "secret-auth-token"
+DEV = {"COMPLAINTS_DEV": "1"}
+# Production values for everything the dev check looks at, so that a case names only what it leaves out.
+PRODUCTION = {
+    "COMPLAINTS_DEV": "0", "PERSONAL_DATA_KEY": "a-production-key-of-enough-length",
+    "SMS_AUTH_TOKEN": SECRET, "FACEBOOK_APP_SECRET": "a-production-app-secret",
+    "FACEBOOK_VERIFY_TOKEN": "a-production-verify-token",
+}  # fmt: skip
+DEV_KEY = "PERSONAL_DATA_KEY: is the published development value (allowed only with COMPLAINTS_DEV=1)"
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,7 @@ CASES = {
             name,
             ["HTTP_PORT: Input should be greater than or equal to 1",
              "DATABASE_POOL_SIZE: Input should be a valid integer"],
-            settings={"HTTP_PORT": "0", "DATABASE_POOL_SIZE": "many"},
+            settings={"HTTP_PORT": "0", "DATABASE_POOL_SIZE": "many", **DEV},
         )
         for name in SERVICES
     },
@@ -66,50 +74,78 @@ CASES = {
             name,
             ["units[0].phone: Value error, '012' is not an E.164 phone number"],
             files={"UNITS_FILE": BAD_UNITS},
+            settings=DEV,
         )
         for name in SERVICES
     },
     "intake-tokens-file": Bad(
         "intake",
         ["tokens.0.sha256: String should match pattern", "tokens.0.role: Input should be 'unit'"],
-        files={"API_TOKENS_FILE": BAD_TOKENS},
+        files={"API_TOKENS_FILE": BAD_TOKENS}, settings=DEV,
     ),
     "routing-rules-file": Bad(
         "routing",
         ["rules/0/id: String should match pattern", "unknown categories ['nonsense']",
          "rules/0/authority: Input should be 'police' or 'local_authority'"],
-        files={"ROUTING_RULES_FILE": BAD_RULES},
+        files={"ROUTING_RULES_FILE": BAD_RULES}, settings=DEV,
     ),
     "routing-no-rules-file": Bad(
-        "routing", ["No such file or directory"], files={"ROUTING_RULES_FILE": MISSING}
+        "routing", ["No such file or directory"], files={"ROUTING_RULES_FILE": MISSING}, settings=DEV
     ),
     "sla-policy-file": Bad(
         "sla",
         ["deadlines.default.acknowledgement.plain: a deadline must be longer than zero"],
-        files={"SLA_POLICY_FILE": ZERO_DEADLINE},
+        files={"SLA_POLICY_FILE": ZERO_DEADLINE}, settings=DEV,
     ),
     "sla-no-policy-file": Bad(
-        "sla", ["(file): No such file or directory"], files={"SLA_POLICY_FILE": MISSING}
+        "sla", ["(file): No such file or directory"], files={"SLA_POLICY_FILE": MISSING}, settings=DEV
     ),
     "sla-unknown-unit": Bad(
         "sla",
         ["the SLA ladder names units the unit registry does not know: ['nowhere-group']"],
-        files={"SLA_POLICY_FILE": UNKNOWN_TOP_UNIT},
+        files={"SLA_POLICY_FILE": UNKNOWN_TOP_UNIT}, settings=DEV,
     ),
     "notify-templates": Bad(
-        "notify", ["km.yaml: [Errno 2]", "en.yaml: [Errno 2]"], files={"SMS_TEMPLATES_DIR": MISSING}
+        "notify", ["km.yaml: [Errno 2]", "en.yaml: [Errno 2]"], files={"SMS_TEMPLATES_DIR": MISSING},
+        settings=DEV,
     ),
     "notify-lease": Bad(
         "notify",
         ["(settings): Value error, SMS_SEND_LEASE_SECONDS must exceed SMS_REQUEST_TIMEOUT_SECONDS"],
-        settings={"SMS_SEND_LEASE_SECONDS": "1", "SMS_AUTH_TOKEN": SECRET},
+        settings={"SMS_SEND_LEASE_SECONDS": "1", "SMS_AUTH_TOKEN": SECRET, **DEV},
+    ),
+    # Outside dev mode: each published development value is named, every one at once.
+    **{
+        f"{name}-dev-key": Bad(name, [DEV_KEY], settings={**PRODUCTION, "PERSONAL_DATA_KEY": ""})
+        for name in SERVICES
+    },
+    "intake-dev-values": Bad(
+        "intake",
+        [DEV_KEY, "API_TOKENS_FILE: is the development file deploy/dev-tokens.yaml",
+         "FACEBOOK_APP_SECRET: is the published development value",
+         "FACEBOOK_VERIFY_TOKEN: is the published development value"],
+        settings={"COMPLAINTS_DEV": "0"},
+    ),
+    "intake-dev-tokens-copy": Bad(
+        "intake", ["API_TOKENS_FILE: is a copy of the development file"], settings=PRODUCTION,
+        files={"API_TOKENS_FILE": (PROJECT_ROOT / "deploy" / "dev-tokens.yaml").read_text()},
+    ),
+    "notify-unsigned-receipts": Bad(
+        "notify", ["SMS_AUTH_TOKEN: is empty (allowed only with COMPLAINTS_DEV=1)"],
+        settings={**PRODUCTION, "SMS_AUTH_TOKEN": ""},
+    ),
+    "intake-dev-values-and-a-bad-file": Bad(
+        "intake", [DEV_KEY, "units[0].phone: Value error"], settings={"COMPLAINTS_DEV": "0"},
+        files={"UNITS_FILE": BAD_UNITS},
     ),
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("bad", CASES.values(), ids=CASES.keys())
 def test_a_bad_setting_or_file_stops_the_service_with_every_problem_named(bad: Bad, tmp_path: Path) -> None:
-    env = {**os.environ, **NO_SERVERS, **bad.settings}
+    env = {**os.environ, **NO_SERVERS, **{k: v for k, v in bad.settings.items() if v}}
+    for setting in [k for k, v in bad.settings.items() if not v]:
+        env.pop(setting, None)  # left unset: its default
     for setting, text in bad.files.items():
         path = tmp_path / setting.lower()
         if text:

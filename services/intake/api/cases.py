@@ -62,7 +62,7 @@ class AssignBody(_Body):
     reason: str = Field(default="Assigned by the working group", min_length=1, max_length=500)
 
 
-_COMMAND = responses(401, 403, 404, 409, 422, 503)
+_COMMAND = responses(400, 401, 403, 404, 409, 413, 422, 503)
 
 
 def cases_router(intake: Intake, tokens: TokenBook) -> APIRouter:

@@ -7,13 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 
+from services.intake.api.client_address import client_address
 from services.intake.api.errors import ApiError, responses
 from services.intake.batcher import StoppingError
 from services.intake.domain.problems import Problem
 from services.intake.domain.submission import SubmissionError, WebSubmission
 from services.intake.service import Intake
-from services.intake.submissions import MAX_BODY
+from services.intake.submissions import LimitedError
 from services.intake.views import Accepted, PublicStatus
+from shared.service.body_limit import BodyTooLargeError
 from shared.service.retry import is_transient
 
 IdempotencyKey = Annotated[
@@ -37,19 +39,27 @@ def complaints_router(intake: Intake) -> APIRouter:
         "Every field problem is listed in one 422 answer. Filing the same `channel_message_id` "
         "(or Idempotency-Key) again answers the case filed the first time.",
         response_model=Accepted,
-        responses=responses(400, 413, 422, 503),
+        responses=responses(400, 413, 422, 429, 503),
         openapi_extra={
             "requestBody": {"required": True, "content": {"application/json": {"schema": _schema()}}}
         },
     )
     async def file_complaint(request: Request, idempotency_key: IdempotencyKey = None) -> JSONResponse:
-        body = await _read(request, intake)
         try:
-            filed = await intake.submissions.file_web(body, idempotency_key)
+            body = await request.body()
+        except BodyTooLargeError as error:
+            raise _too_large(intake, error) from None
+        try:
+            filed = await intake.submissions.file_web(body, idempotency_key, client_address(request))
         except SubmissionError as rejected:
             not_json = rejected.problems[0].reason == "not_json"
             status, detail = (400, "the body is not JSON") if not_json else (422, "the complaint is invalid")
             raise ApiError(status, detail, rejected.problems) from None
+        except LimitedError as limited:
+            raise ApiError(
+                429, "too many complaints from this phone or address this hour; retry later",
+                headers={"Retry-After": limited.retry_after},
+            ) from None  # fmt: skip
         except Exception as error:
             if isinstance(error, StoppingError) or is_transient(error):
                 raise ApiError(
@@ -77,21 +87,8 @@ def complaints_router(intake: Intake) -> APIRouter:
     return router
 
 
-async def _read(request: Request, intake: Intake) -> bytes:
-    """The body, refused with 413 past ``MAX_BODY`` without reading further."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdecimal() and int(declared) > MAX_BODY:
-        raise _too_large(intake)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise _too_large(intake)
-    return bytes(body)
-
-
-def _too_large(intake: Intake) -> ApiError:
-    problem = Problem(None, f"the body is larger than {MAX_BODY} bytes", "too_large")
+def _too_large(intake: Intake, error: BodyTooLargeError) -> ApiError:
+    problem = Problem(None, error.detail, "too_large")
     intake.submissions.refuse_web(problem)
     return ApiError(413, problem.message, [problem])
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from services.intake.domain.problems import Problem
+from shared.service.body_limit import BodyTooLargeError
 
 
 class FieldProblem(BaseModel):
@@ -54,8 +55,10 @@ _MEANING = {
     403: "The token's principal may not do this (another unit's case, or another role)",
     404: "No such case",
     409: "The case's status forbids this now, or the Idempotency-Key names another command",
-    413: "The body is larger than 64 KiB",
+    413: "The body is larger than HTTP_MAX_BODY_BYTES (64 KiB unless set)",
     422: "Fields are missing or invalid: every one is listed",
+    429: "Too many new complaints from this phone or client address this hour; Retry-After says when to "
+    "retry",
     503: "Intake cannot reach its database right now; retry with the same Idempotency-Key",
 }
 
@@ -66,11 +69,16 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def install(app: FastAPI) -> None:
-    """Answer ApiError and FastAPI's own validation errors with :class:`ErrorBody`."""
+    """Answer ApiError, FastAPI's own validation errors and bodies over the limit with :class:`ErrorBody`,
+    and document FastAPI's 422 answers as what they are."""
 
     async def api_error(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, ApiError)
         return error.response()
+
+    async def too_large(_: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, BodyTooLargeError)
+        return ApiError(413, error.detail, [Problem(None, error.detail, "too_large")]).response()
 
     async def invalid(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
@@ -88,3 +96,44 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(BodyTooLargeError, too_large)
+    _document_validation_errors(app)
+
+
+def _document_validation_errors(app: FastAPI) -> None:
+    """FastAPI documents every 422 as its own ``HTTPValidationError``; intake answers them with
+    :class:`ErrorBody` (``invalid`` above), so the OpenAPI says so."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name in ("ErrorBody", "FieldProblem"):
+            components.setdefault(name, _ERROR_SCHEMAS[name])
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                answer = operation.get("responses", {}).get("422")
+                if answer is not None and "HTTPValidationError" in str(answer):
+                    operation["responses"]["422"] = {
+                        "description": _MEANING[422],
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
+                        },
+                    }
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_ERROR_SCHEMAS = {
+    "ErrorBody": ErrorBody.model_json_schema(
+        ref_template="#/components/schemas/{model}", mode="serialization"
+    ),
+    "FieldProblem": FieldProblem.model_json_schema(mode="serialization"),
+}
+_ERROR_SCHEMAS["ErrorBody"].pop("$defs", None)

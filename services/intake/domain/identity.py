@@ -37,6 +37,12 @@ def reference_for(case_id: UUID, attempt: int = 0) -> str:
     return "".join(ALPHABET[(bits >> (5 * i)) & 31] for i in reversed(range(REFERENCE_LENGTH)))
 
 
+def is_reference(text: str) -> bool:
+    """``text`` has the shape of a reference (any letter case): a lookup of anything else finds nothing,
+    and need not reach the database (which refuses some characters, U+0000 among them)."""
+    return len(text) == REFERENCE_LENGTH and all(char in ALPHABET for char in text.upper())
+
+
 def new_citizen_id(case_id: UUID) -> UUID:
     """The id of a citizen first met in this case: random-looking, and not derived from their phone
     (an id computed from a phone number would name the citizen again after their contact is erased)."""

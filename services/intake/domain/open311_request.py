@@ -34,6 +34,7 @@ from services.intake.domain.submission import (
     Location,
     SubjectIn,
     SubmissionError,
+    text_problem,
 )
 from shared.events.types import Category, Language, SubjectKind
 from shared.places.gazetteer import Gazetteer
@@ -46,16 +47,11 @@ PLACE_ATTRIBUTES = ("province", "district", "commune")
 ATTRIBUTES = frozenset({*PLACE_ATTRIBUTES, "village", "subject_kind", "subject_name", "language"})
 _LANGUAGES: dict[str, Language] = {key: key for key, _ in LANGUAGES}
 _SUBJECT_KINDS: dict[str, SubjectKind] = {key: key for key, _ in SUBJECT_KINDS}
-_LIMITS = {"first_name": 150, "last_name": 150, "address_string": 1000, "village": 200, "subject_name": 300}
-
-
-# The gazetteer's own messages name the value given ("no district is named ..."): an Open311 answer never
-# repeats what the client sent (a name or a number may stand in any field), so it says only what was wrong.
-_PLACE_PROBLEMS = {
-    "unknown_province": "no province has this code or name: give KH-1..KH-25 or an English or Khmer name",
-    "unknown_district": "no district has this code or name (in the province given)",
-    "unknown_commune": "no commune has this code or name (in the district given)",
-}
+# Every field is text (checked by the same rule as the web form's and Kafka's); these are the limits of
+# those the form's own checks do not bound.
+_LIMITS = {"first_name": 150, "last_name": 150, "address_string": 1000, "village": 200, "subject_name": 300,
+           "province": 200, "district": 200, "commune": 200, "description": MAX_TEXT}  # fmt: skip
+_UNBOUNDED = MAX_TEXT  # fields parsed further (codes, numbers, the phone) need no limit of their own
 
 
 class _Problems:
@@ -81,11 +77,10 @@ def parse_request(
     extra = {key: value.strip() for key, value in attributes.items() if value.strip()}
     used = [(key, value) for key, value in given.items() if key in FIELDS]
     for key, value in [*used, *((k, v) for k, v in extra.items() if k in ATTRIBUTES)]:
-        if "\x00" in value:  # PostgreSQL text cannot hold it
-            problems.add(_name(key), "must not contain the NUL character (U+0000)", "nul_character")
-    for key, limit in _LIMITS.items():
-        if len(given.get(key, extra.get(key, ""))) > limit:
-            problems.add(_name(key), f"must be at most {limit} characters", "invalid_field")
+        problem = text_problem(value, _LIMITS.get(key, _UNBOUNDED))
+        if problem is not None:
+            reason = problem.type if problem.type == "nul_character" else _too_long(key)
+            problems.add(_name(key), problem.message(), reason)
     for code in sorted(set(extra) - ATTRIBUTES):
         problems.add(f"attribute[{code}]", "is not an attribute of this service", "unknown_field")
     category = _service(given.get("service_code"), problems)
@@ -99,6 +94,10 @@ def parse_request(
         channel=CHANNEL, channel_message_id=message_id, submitted_at=received_at, citizen=citizen,
         text=text, category=category, location=location, subject=subject, assisted_by=None,
     )  # fmt: skip
+
+
+def _too_long(key: str) -> str:
+    return "invalid_text" if key == "description" else "invalid_field"
 
 
 def _name(key: str) -> str:
@@ -120,10 +119,6 @@ def _description(text: str | None, problems: _Problems) -> str:
     if text is None:
         problems.add("description", "is required: it is the complaint", "missing_field")
         return ""
-    if len(text) > MAX_TEXT:
-        problems.add(
-            "description", f"must be at most {MAX_TEXT} characters (it has {len(text)})", "invalid_text"
-        )
     return text
 
 
@@ -247,11 +242,9 @@ def _from_attributes(
         "province": province, "district": extra.get("district"), "commune": extra.get("commune"),
         "village": extra.get("village"), "lat": point and point.lat, "lon": point and point.lon,
     }  # fmt: skip
-    raw = {key: value for key, value in raw.items() if value is not None}  # an explicit None trips max_length
     try:
         return Location.model_validate(raw, context={"gazetteer": gazetteer})
     except ValidationError as error:
         for problem in problems_of(error):
-            message = _PLACE_PROBLEMS.get(problem.reason, "is not a valid value")
-            problems.add(f"attribute[{problem.field}]", message, problem.reason)
+            problems.add(f"attribute[{problem.field}]", problem.message, problem.reason)
         return None

@@ -20,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    JsonValue,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -47,11 +48,27 @@ class SubmissionError(ValueError):
         self.channel = channel
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold U+0000: refuse it here rather than fail the whole batch later.
+def text_problem(value: str, limit: int) -> PydanticCustomError | None:
+    """The one rule for text a citizen or channel sends, whichever door it comes in by (the web form,
+    Kafka submissions, Open311's form): no NUL (PostgreSQL text cannot hold U+0000: refused here rather than
+    failing a whole batch later) and at most ``limit`` characters. Its message never repeats the value."""
     if "\x00" in value:
-        raise PydanticCustomError("nul_character", "must not contain the NUL character (U+0000)")
-    return value
+        return PydanticCustomError("nul_character", "must not contain the NUL character (U+0000)")
+    if len(value) > limit:
+        return PydanticCustomError("string_too_long", "must be at most {limit} characters", {"limit": limit})
+    return None
+
+
+def _at_most(limit: int) -> AfterValidator:
+    """A text field of at most ``limit`` characters; None (left out, null, or blank) passes as None."""
+
+    def check(value: str | None) -> str | None:
+        problem = None if value is None else text_problem(value, limit)
+        if problem is not None:
+            raise problem
+        return value
+
+    return AfterValidator(check)
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -66,8 +83,11 @@ def _message_id(value: str) -> str:
     return text
 
 
-Clean = Annotated[str, AfterValidator(_no_nul)]
-MaybeText = Annotated[Clean | None, BeforeValidator(_blank_is_none)]
+MAX_PLACE = 200  # a province, district or commune as sent: a code or a name
+Clean = Annotated[str, _at_most(MAX_TEXT)]
+MaybeText = Annotated[str | None, BeforeValidator(_blank_is_none)]
+Name = Annotated[MaybeText, _at_most(300)]
+Place = Annotated[MaybeText, _at_most(MAX_PLACE)]
 MessageId = Annotated[Clean, AfterValidator(_message_id)]
 
 
@@ -79,9 +99,9 @@ class _Strict(BaseModel):
 class Citizen(_Strict):
     """Who complains; reachable by phone or Messenger unless anonymous."""
 
-    name: Annotated[MaybeText, Field(max_length=300)] = None
-    phone: MaybeText = None
-    facebook_psid: Annotated[MaybeText, Field(max_length=100)] = None
+    name: Name = None
+    phone: Annotated[MaybeText, _at_most(100)] = None
+    facebook_psid: Annotated[MaybeText, _at_most(100)] = None
     language: Language = "km"
     anonymous: bool = False
 
@@ -109,10 +129,10 @@ class Citizen(_Strict):
 class Location(_Strict):
     """Where it happened; after validation ``province``, ``district`` and ``commune`` are codes."""
 
-    province: Clean
-    district: MaybeText = None
-    commune: MaybeText = None
-    village: Annotated[MaybeText, Field(max_length=200)] = None
+    province: Annotated[str, _at_most(MAX_PLACE)]
+    district: Place = None
+    commune: Place = None
+    village: Place = None
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
 
@@ -136,18 +156,21 @@ class Location(_Strict):
 
 class SubjectIn(_Strict):
     kind: SubjectKind | None = None
-    name: Annotated[MaybeText, Field(max_length=300)] = None
+    name: Name = None
 
 
 class AssistedBy(_Strict):
-    official: Annotated[MaybeText, Field(max_length=300)] = None
-    office: Annotated[MaybeText, Field(max_length=300)] = None
+    official: Name = None
+    office: Name = None
 
 
 def _text(value: str) -> str:
     # Trimmed at both ends, otherwise kept exactly as sent (Khmer included).
     text = value.strip()
-    if not 1 <= len(text) <= MAX_TEXT:
+    problem = text_problem(text, MAX_TEXT)
+    if problem is not None and problem.type == "nul_character":
+        raise problem
+    if problem is not None or not text:
         raise PydanticCustomError(
             "invalid_text",
             "must be 1 to {limit} characters once spaces at the ends are trimmed (it has {length})",
@@ -158,7 +181,7 @@ def _text(value: str) -> str:
 
 class _Common(_Strict):
     citizen: Citizen
-    text: Annotated[Clean, AfterValidator(_text)]
+    text: Annotated[str, AfterValidator(_text)]
     category: Category | None = None
     subject: SubjectIn | None = None
     assisted_by: AssistedBy | None = None
@@ -184,8 +207,18 @@ class ChannelSubmission(_Common):
         return value
 
 
+_WEB_EXAMPLE: dict[str, JsonValue] = {
+    "citizen": {"name": "Sok Dara", "phone": "012 345 678", "language": "km"},
+    "text": "My motorbike was stolen at the market; the post would not take my complaint.",
+    "category": "theft",
+    "location": {"province": "Siem Reap", "district": "Puok"},
+}
+
+
 class WebSubmission(_Common):
     """The body of ``POST /v1/complaints``: a ChannelSubmission without ``channel`` (it is ``web``)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_WEB_EXAMPLE]})
 
     channel_message_id: MessageId | None = None
     submitted_at: AwareDatetime | None = None

@@ -25,6 +25,7 @@ from shared.service.lifecycle import Lifecycle
 from shared.service.topics import Topics
 from shared.testing.events import new_event
 from shared.testing.kafka import eventually
+from shared.testing.servers import UNBOUNDED_COMPLAINTS
 
 
 @dataclass
@@ -54,18 +55,20 @@ class Running:
         return self.registry.get_sample_value(name, labels) or 0.0
 
 
-def settings_for(env: dict[str, str], **more: Any) -> IntakeSettings:
+def settings_for(env: dict[str, str], **overrides: Any) -> IntakeSettings:
+    """Intake on the test's servers; the complaint budgets are lifted (every test files from one address,
+    most naming one phone) unless ``overrides`` set them."""
+    values = {key.lower(): int(value) for key, value in UNBOUNDED_COMPLAINTS.items()}
     return IntakeSettings(
         kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], database_url=env["DATABASE_URL"],
-        topic_prefix=env["TOPIC_PREFIX"], **more,
+        topic_prefix=env["TOPIC_PREFIX"], **(values | overrides),
     )  # fmt: skip
 
 
 @asynccontextmanager
-async def running_intake(env: dict[str, str], **settings: Any) -> AsyncIterator[Running]:
-    """Intake's app with its lifespan entered (pool, Kafka, consumers, relay) and a client on it;
-    ``settings`` are more of intake's settings."""
-    app = bootstrap(settings_for(env, **settings))
+async def running_intake(env: dict[str, str], **overrides: Any) -> AsyncIterator[Running]:
+    """Intake's app with its lifespan entered (pool, Kafka, consumers, relay) and a client on it."""
+    app = bootstrap(settings_for(env, **overrides))
     lifecycle: Lifecycle = app.state.lifecycle
     (component,) = [c for c in lifecycle.components if isinstance(c, Intake)]
     async with app.router.lifespan_context(app):

@@ -88,11 +88,22 @@ async def test_a_command_retried_with_its_key_is_answered_with_what_it_stored() 
 
 
 async def test_the_same_key_stored_by_a_concurrent_request_is_replayed() -> None:
-    rival = replace(new_event(CaseAcknowledged(unit_id=POLICE.id)), idempotency_key="command:req-1")
+    acknowledged = new_event(CaseAcknowledged(unit_id=POLICE.id))
+    rival = replace(acknowledged, idempotency_key="command:req-1", actor=UNIT.actor)
     commands = await Commands.assigned(rivals=[rival])
     done = await commands.use_case.handle(commands.case_id, Acknowledge(), UNIT, idempotency_key="req-1")
     assert (done.event.event_id, done.event.version, done.replayed) == (rival.event_id, 3, True)
     assert len(await commands.store.read_stream(commands.case_id)) == 3
+
+
+async def test_a_replay_answers_only_the_responder_who_sent_the_command() -> None:
+    commands = await Commands.assigned()
+    await commands.use_case.handle(commands.case_id, Acknowledge(), UNIT, idempotency_key="req-1")
+    for other in (Responder("police:1204"), Responder(None), Responder(None, working_group=True)):
+        with pytest.raises(NotYoursError):
+            await commands.use_case.handle(commands.case_id, Acknowledge(), other, idempotency_key="req-1")
+    assert commands.outcomes("acknowledge", "forbidden") == 3
+    assert commands.outcomes("acknowledge", "replayed") == 0
 
 
 async def test_a_key_that_named_another_command_is_refused() -> None:

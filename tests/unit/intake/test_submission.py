@@ -219,3 +219,50 @@ def test_a_web_submission_may_not_name_its_channel() -> None:
     with pytest.raises(SubmissionError) as refused:
         parse_web_submission(encode(web_submission() | {"channel": "sms"}), GAZETTEER, "key-1", NOW)
     assert [(p.field, p.reason) for p in refused.value.problems] == [("channel", "unknown_field")]
+
+
+@pytest.mark.parametrize("empty", [None, "", "   "])
+def test_an_optional_text_sent_as_null_or_blank_is_left_out_on_every_door(empty: str | None) -> None:
+    citizen = {"name": empty, "phone": PHONE_E164, "facebook_psid": empty}
+    location = {"province": "KH-12", "district": empty, "commune": empty, "village": empty}
+    subject = {"kind": "police_station", "name": empty}
+    assisted = {"official": empty, "office": empty}
+    body = web_submission(citizen=citizen, location=location, subject=subject, assisted_by=assisted)
+    web = parse_web_submission(encode(body), GAZETTEER, "m-1", NOW)
+    kafka = parse(submission(citizen=citizen, location=location, subject=subject, assisted_by=assisted))
+    for accepted in (web, kafka):
+        assert (accepted.citizen.name, accepted.location and accepted.location.village) == (None, None)
+        assert accepted.subject is not None
+        assert accepted.subject.name is None
+
+
+def test_text_too_long_or_holding_nul_is_named_by_field_without_its_value() -> None:
+    secret = "Sok Dara 012345678 "
+    citizen = {"name": secret * 20, "phone": PHONE_E164}
+    location = {"province": "KH-12", "village": secret * 20, "district": "Sok\x00Dara"}
+    found = problems(encode(submission(citizen=citizen, location=location)))
+    assert {p.field: p.message for p in found} == {
+        "citizen.name": "must be at most 300 characters",
+        "location.district": "must not contain the NUL character (U+0000)",
+        "location.village": "must be at most 200 characters",
+    }
+
+
+@pytest.mark.parametrize(
+    ("location", "field"),
+    [
+        ({"province": "Sok Dara 012345678"}, "location.province"),
+        ({"province": "KH-12", "district": "Sok Dara 012345678"}, "location.district"),
+        ({"province": "KH-12", "district": "9999"}, "location.district"),
+        ({"province": "KH-12", "commune": "Sok Dara 012345678"}, "location.commune"),
+        ({"province": "KH-12", "commune": "999999"}, "location.commune"),
+    ],
+)
+def test_a_place_the_gazetteer_cannot_place_is_named_without_echoing_it(
+    location: dict[str, str], field: str
+) -> None:
+    (problem,) = problems(encode(submission(location=location)))
+    assert problem.field == field
+    for given in location.values():
+        if given != "KH-12":
+            assert given not in problem.message

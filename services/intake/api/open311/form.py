@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 from fastapi import Request
 
 from services.intake.api.open311.errors import Open311Error
-from services.intake.submissions import MAX_BODY
+from shared.service.body_limit import BodyTooLargeError
 
 _ATTRIBUTE = re.compile(r"attribute\[([^\]]*)\](?:\[\])?")
 _FORM = "application/x-www-form-urlencoded"
@@ -34,17 +34,13 @@ class RequestForm:
 
 async def read_form(request: Request) -> RequestForm:
     """The form of ``request``; raises :class:`Open311Error` (400, 413) when it cannot be read."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdecimal() and int(declared) > MAX_BODY:
-        raise Open311Error.of(413, f"the body is larger than {MAX_BODY} bytes")
+    try:
+        body = await request.body()
+    except BodyTooLargeError as error:
+        raise Open311Error.of(413, error.detail) from None
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind not in ("", _FORM):
         raise Open311Error.of(400, f"the body must be a form ({_FORM})")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise Open311Error.of(413, f"the body is larger than {MAX_BODY} bytes")
     pairs: list[tuple[str, str]] = list(request.query_params.multi_items())
     try:
         pairs += parse_qsl(

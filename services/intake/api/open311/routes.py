@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from services.intake.api.client_address import client_address
 from services.intake.api.open311 import views
 from services.intake.api.open311.errors import Open311Error
 from services.intake.api.open311.form import RequestForm, read_form
@@ -28,6 +29,7 @@ from services.intake.domain.submission import SubmissionError
 from services.intake.landmarks import load_landmarks
 from services.intake.open311_queries import Open311Queries
 from services.intake.service import Intake
+from services.intake.submissions import LimitedError
 from services.intake.tokens import Principal, TokenBook
 from shared.eventstore import HasPool
 from shared.service.clock import Clock
@@ -35,8 +37,37 @@ from shared.service.retry import is_transient
 
 PREFIX = "/open311/v2"
 MAX_KEY = 100
-_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {"text/xml": {}, "application/json": {}}}}
 _FORMAT = "`xml` (the standard's required format) or `json`"
+_ERROR_LIST = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        "required": ["code", "description"],
+    },
+}
+_MEANING = {
+    400: "A parameter or form field is invalid: one error each",
+    403: "api_key is not a channel key",
+    404: "No such item, or the format is neither xml nor json",
+    413: "The body is larger than HTTP_MAX_BODY_BYTES",
+    429: "Too many new requests from this phone or client address this hour (Retry-After)",
+    503: "Intake cannot reach its database right now; retry",
+}
+Fmt = Annotated[str, Path(description=f"Format: {_FORMAT}", json_schema_extra={"enum": ["xml", "json"]})]
+
+
+def _responses(*errors: int, success: tuple[int, ...] = (200,)) -> dict[int | str, dict[str, Any]]:
+    """Each answer in both formats; errors in the standard's shape (in XML ``<errors><error>``)."""
+    answers: dict[int | str, dict[str, Any]] = {
+        status: {"content": {"text/xml": {}, "application/json": {}}} for status in success
+    }
+    for status in (404, 503, *errors):
+        answers[status] = {
+            "description": _MEANING[status],
+            "content": {"text/xml": {}, "application/json": {"schema": _ERROR_LIST}},
+        }
+    return answers
 
 
 def open311_router(intake: Intake, tokens: TokenBook, database: HasPool, clock: Clock) -> APIRouter:
@@ -49,11 +80,10 @@ def open311_router(intake: Intake, tokens: TokenBook, database: HasPool, clock: 
     @router.get(
         "/services.{fmt}",
         summary="The services: one per complaint category, in English and Khmer",
-        description=f"Format: {_FORMAT}.",
         response_class=Response,
-        responses=_RESPONSES,
+        responses=_responses(),
     )
-    async def services(fmt: str) -> Response:
+    async def services(fmt: Fmt) -> Response:
         async def work(form: Format) -> Response:
             return respond(form, "services", views.services())
 
@@ -63,9 +93,9 @@ def open311_router(intake: Intake, tokens: TokenBook, database: HasPool, clock: 
         "/services/{service_code}.{fmt}",
         summary="A service's definition: the attributes it takes (place, subject, language)",
         response_class=Response,
-        responses=_RESPONSES,
+        responses=_responses(),
     )
-    async def service_definition(service_code: str, fmt: str) -> Response:
+    async def service_definition(service_code: str, fmt: Fmt) -> Response:
         async def work(form: Format) -> Response:
             if service_code not in BY_CODE:
                 raise Open311Error.of(404, "service_code: no service has this code")
@@ -83,9 +113,9 @@ def open311_router(intake: Intake, tokens: TokenBook, database: HasPool, clock: 
         "vault only), `attribute[...]` of the service definition. 201 with the new request; 200 with the "
         "same request when the `Idempotency-Key` header repeats one already filed.",
         response_class=Response,
-        responses={201: _RESPONSES[200]},
+        responses=_responses(400, 403, 413, 429, success=(201, 200)),
     )
-    async def create_request(request: Request, fmt: str) -> Response:
+    async def create_request(request: Request, fmt: Fmt) -> Response:
         async def work(form: Format) -> Response:
             sent = await read_form(request)
             principal = _channel_of(sent, tokens, intake)
@@ -99,7 +129,13 @@ def open311_router(intake: Intake, tokens: TokenBook, database: HasPool, clock: 
             except SubmissionError as rejected:
                 intake.submissions.refuse(rejected)
                 raise Open311Error(400, rejected.problems) from None
-            filed = await intake.submissions.file_submission(submission)
+            try:
+                filed = await intake.submissions.file_submission(submission, client_address(request))
+            except LimitedError as limited:
+                raise Open311Error.of(
+                    429, "too many requests from this phone or address this hour; retry later",
+                    {"Retry-After": limited.retry_after},
+                ) from None  # fmt: skip
             body = views.created(filed.reference, str(filed.case_id))
             return respond(form, "service_requests", body, 200 if filed.duplicate else 201)
 
@@ -112,9 +148,9 @@ def open311_router(intake: Intake, tokens: TokenBook, database: HasPool, clock: 
         "`start_date`, `end_date` (W3C datetimes; the last 90 days when left out), `status` (open, closed). "
         "At most 1,000 requests, newest first.",
         response_class=Response,
-        responses=_RESPONSES,
+        responses=_responses(400),
     )
-    async def list_requests(request: Request, fmt: str) -> Response:
+    async def list_requests(request: Request, fmt: Fmt) -> Response:
         async def work(form: Format) -> Response:
             try:
                 query = request_filter(dict(request.query_params), clock())
@@ -131,9 +167,9 @@ def open311_router(intake: Intake, tokens: TokenBook, database: HasPool, clock: 
         "/requests/{service_request_id}.{fmt}",
         summary="One request (a one-element list), by its id: the case reference",
         response_class=Response,
-        responses=_RESPONSES,
+        responses=_responses(),
     )
-    async def one_request(service_request_id: str, fmt: str) -> Response:
+    async def one_request(service_request_id: str, fmt: Fmt) -> Response:
         async def work(form: Format) -> Response:
             found = await queries.request(service_request_id)
             if found is None:
@@ -146,9 +182,9 @@ def open311_router(intake: Intake, tokens: TokenBook, database: HasPool, clock: 
         "/tokens/{token}.{fmt}",
         summary="The request id of a token that POST requests answered",
         response_class=Response,
-        responses=_RESPONSES,
+        responses=_responses(),
     )
-    async def token(token: str, fmt: str) -> Response:
+    async def token(token: str, fmt: Fmt) -> Response:
         async def work(form: Format) -> Response:
             try:
                 case_id = uuid.UUID(token)

@@ -1,0 +1,73 @@
+"""How many new complaints one phone and one client address may file an hour (docs/contract.md §Privacy
+budgets): ``COMPLAINTS_PER_PHONE_PER_HOUR`` and ``COMPLAINTS_PER_IP_PER_HOUR``.
+
+The counters are the shared PostgreSQL ones (:mod:`shared.privacy.budgets`), so every replica counts
+against the same limit; their subjects are keyed digests, never the phone or the address. Both budgets are
+taken in one transaction: a complaint refused by either uses neither, so a refused flood does not eat a
+citizen's own allowance. Every refusal is counted in ``complaints_limited_total{channel, budget}``.
+
+Any door may ask (the web form and Open311 now; SMS and Messenger name only a phone): :meth:`allow` does
+not care which channel asks except to label the count. Upstream channels on Kafka are trusted producers and
+do not ask at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from prometheus_client import Counter
+
+from shared.eventstore import HasPool
+from shared.privacy import Allowance, Budget, KeyedDigest, take
+
+PER_PHONE = "complaints-per-phone"
+PER_IP = "complaints-per-ip"
+BOUNDED_CHANNELS = ("web", "open311")  # the doors that ask now; SMS and Messenger will
+_HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintAllowance(Allowance):
+    """An :class:`Allowance` that, when refused, names the budget that refused it."""
+
+    budget: str | None = None
+
+
+class ComplaintBudgets:
+    """The per-phone and per-address bounds on new complaints."""
+
+    def __init__(
+        self, database: HasPool, digest: KeyedDigest, limited: Counter, *, per_phone: int, per_ip: int
+    ) -> None:
+        self._database = database
+        self._digest = digest
+        self._limited = limited
+        self._budgets = {
+            PER_PHONE: Budget(PER_PHONE, per_phone, _HOUR),
+            PER_IP: Budget(PER_IP, per_ip, _HOUR),
+        }
+
+    async def allow(
+        self, *, phone: str | None, client_ip: str | None, now: datetime, channel: str = "unknown"
+    ) -> ComplaintAllowance:
+        """Take one complaint from the budget of ``phone`` (E.164) and of ``client_ip``, each when given;
+        refused when either is spent, with how long until its hour is over."""
+        subjects = [(name, value) for name, value in ((PER_IP, client_ip), (PER_PHONE, phone)) if value]
+        if not subjects:
+            return ComplaintAllowance(True)
+        async with self._database.pool.acquire() as connection:
+            transaction = connection.transaction()
+            await transaction.start()
+            try:
+                for name, value in subjects:
+                    allowance = await take(connection, self._budgets[name], self._digest(name, value), now)
+                    if not allowance.allowed:
+                        await transaction.rollback()
+                        self._limited.labels(channel=channel, budget=name).inc()
+                        return ComplaintAllowance(False, allowance.retry_after, name)
+            except BaseException:
+                await transaction.rollback()
+                raise
+            await transaction.commit()
+        return ComplaintAllowance(True)
