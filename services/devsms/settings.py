@@ -18,6 +18,8 @@ class DevSmsSettings(BaseSettings):
     http_port: int | None = Field(default=None, ge=1, le=65535)
     # When set, requests must authenticate as ``<account sid>:<token>`` and receipts are signed with it.
     sms_auth_token: str = ""
+    # Where "text as a citizen" posts: intake's SMS webhook (docs/contract.md §Conversations).
+    sms_inbound_url: str = "http://127.0.0.1:8001/webhooks/sms"
 
     @property
     def port(self) -> int:

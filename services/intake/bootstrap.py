@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,7 +12,9 @@ from services.intake.api import errors
 from services.intake.api.cases import cases_router
 from services.intake.api.complaints import complaints_router
 from services.intake.api.open311 import open311_router
+from services.intake.api.sms_webhook import SmsDoor, sms_webhook_router
 from services.intake.case_status import GROUP, CaseStatusProjection
+from services.intake.conversations import BUDGET, Conversations
 from services.intake.metrics import IntakeMetrics
 from services.intake.service import Intake
 from services.intake.settings import IntakeSettings
@@ -21,11 +25,13 @@ from shared.messaging.consumer import CaseEventConsumer
 from shared.messaging.outbox_relay import OutboxRelay
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
+from shared.privacy import PRIVACY, Budget
 from shared.service.clock import Clock, system_clock
 from shared.service.http import service_app
 from shared.service.infrastructure import Infrastructure
 from shared.service.lifecycle import Lifecycle
 
+log = logging.getLogger(__name__)
 SERVICE = "intake"
 MIGRATIONS = MigrationSet(SERVICE, Path(__file__).parent / "sql")
 _DESCRIPTION = """Accepts complaints from upstream channels (Kafka `complaints.submissions`) and the web,
@@ -45,6 +51,18 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
         conflicts=infra.metrics.event_store_conflicts.labels(writer=SERVICE),
         filing_batch=settings.intake_http_batch_size, filing_workers=settings.intake_http_workers,
     )  # fmt: skip
+    conversations = Conversations(
+        infra.database, intake.filing, intake.queries, gazetteer, units, intake.metrics, clock,
+        digest=settings.digest,
+        budget=Budget(BUDGET, settings.messages_per_sender_per_hour, timedelta(hours=1)),
+        window=settings.conversation_window,
+        conflicts=infra.metrics.event_store_conflicts.labels(writer=SERVICE),
+    )  # fmt: skip
+    sms = SmsDoor(
+        conversations, intake.metrics, clock, auth_token=settings.sms_auth_token,
+        inbound_url=settings.inbound_url, dev=settings.complaints_dev,
+    )  # fmt: skip
+    sms.announce()
     lifecycle = Lifecycle(
         infra,
         components=[
@@ -58,11 +76,12 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
             ),
             CaseEventConsumer(infra, GROUP, CaseStatusProjection()),
         ],
-        migrations=[MIGRATIONS],
+        migrations=[PRIVACY, MIGRATIONS],
     )
     app = service_app(
         lifecycle, [complaints_router(intake), cases_router(intake, tokens)], description=_DESCRIPTION
     )
     app.include_router(open311_router(intake, tokens, infra.database, clock))
+    app.include_router(sms_webhook_router(sms))
     errors.install(app)
     return app

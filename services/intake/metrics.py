@@ -44,3 +44,15 @@ class IntakeMetrics:
             buckets=_BUCKETS,
             registry=registry,
         )
+        self.sms_inbound = Counter(
+            "sms_inbound",
+            "Messages posted to the SMS webhook, by what they were: keyword, reply, update, complaint, "
+            "rejected (bad signature or fields), limited (over the sender's budget), duplicate (redelivered)",
+            ["kind"],
+            registry=registry,
+        )
+        for kind in SMS_INBOUND_KINDS:
+            self.sms_inbound.labels(kind=kind)
+
+
+SMS_INBOUND_KINDS = ("keyword", "reply", "update", "complaint", "rejected", "limited", "duplicate")

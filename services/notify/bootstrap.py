@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from services.notify.domain.texts import load_texts
 from services.notify.handler import NotifyHandler
 from services.notify.metrics import NotifyMetrics
+from services.notify.opt_outs import OldOptOutsMove
 from services.notify.provider import SmsProvider
 from services.notify.receipts import receipts_router
 from services.notify.sender import SenderOptions, SmsSender
@@ -19,6 +20,7 @@ from shared.messaging.consumer import CaseEventConsumer
 from shared.messaging.outbox_relay import OutboxRelay
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
+from shared.privacy import PRIVACY, OptOuts
 from shared.service.clock import Clock, system_clock
 from shared.service.http import service_app
 from shared.service.infrastructure import Infrastructure
@@ -38,6 +40,7 @@ def bootstrap(
     units = load_units(settings.units_file, load_gazetteer())
     infra = Infrastructure.build(SERVICE, settings)
     metrics = NotifyMetrics(infra.registry)
+    opt_outs = OptOuts(settings.digest)
     sender = SmsSender(
         provider or twilio_provider(settings),
         units,
@@ -51,17 +54,19 @@ def bootstrap(
             rate_limit=settings.sms_rate_limit_per_second,
         ),
         conflicts=infra.metrics.event_store_conflicts.labels(writer=SERVICE),
+        opt_outs=opt_outs,
         clock=clock,
     )
     handler = NotifyHandler(texts, units, settings.sms_unit_language, metrics, on_written=sender.wake)
     lifecycle = Lifecycle(
         infra,
         components=[
+            OldOptOutsMove(infra.database, opt_outs, [unit.phone for unit in units if unit.phone]),
             OutboxRelay(infra.database, infra.producer, infra.topics.case_events, infra.registry),
             CaseEventConsumer(infra, SERVICE, handler),
             sender,
         ],
-        migrations=[MIGRATIONS],
+        migrations=[PRIVACY, MIGRATIONS],
     )
     return service_app(lifecycle, routers=[receipts_router(settings, metrics, infra.database)])
 

@@ -7,14 +7,18 @@ from collections.abc import Sequence
 
 from services.notify.domain.notices import CITIZEN
 from services.notify.notifications import Claimed
-from services.notify.opt_outs import opted_out
 from shared.contacts import Contacts
 from shared.eventstore.store import Connection
 from shared.places.units import UnitRegistry
+from shared.privacy import OptOuts
 
 
 async def phones_of(
-    connection: Connection, vault: Contacts, units: UnitRegistry, claimed: Sequence[Claimed]
+    connection: Connection,
+    vault: Contacts,
+    units: UnitRegistry,
+    claimed: Sequence[Claimed],
+    opt_outs: OptOuts,
 ) -> tuple[dict[int, str | None], set[str]]:
     """Each notice's phone by notice id (None when there is none), and which of the phones opted out."""
     citizen_ids = [c.citizen_id for c in claimed if c.recipient == CITIZEN and c.citizen_id is not None]
@@ -27,5 +31,5 @@ async def phones_of(
         else:
             unit = units.get(notice.recipient.removeprefix("unit:"))
             phones[notice.id] = unit.phone if unit else None
-    stopped = await opted_out(connection, {phone for phone in phones.values() if phone})
+    stopped = await opt_outs.opted_out(connection, {phone for phone in phones.values() if phone})
     return phones, stopped

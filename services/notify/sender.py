@@ -34,6 +34,7 @@ from services.notify.recording import Finished, record
 from shared.contacts import Contacts
 from shared.eventstore import ConflictCounter, VersionConflictError
 from shared.places.units import UnitRegistry
+from shared.privacy import OptOuts
 from shared.service.clock import Clock, system_clock
 from shared.service.database import Database
 from shared.service.retry import until_done
@@ -75,12 +76,14 @@ class SmsSender:
         policy: RetryPolicy,
         options: SenderOptions,
         conflicts: ConflictCounter,
+        opt_outs: OptOuts,
         clock: Clock = system_clock,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.provider = provider
         self._database = database
         self._conflicts = conflicts
+        self._opt_outs = opt_outs
         self.units = units
         self.metrics = metrics
         self.policy = policy
@@ -178,7 +181,9 @@ class SmsSender:
     async def _dispatch(self, claimed: list[Claimed]) -> None:
         """Find each notice's phone; queue the sendable ones, finish the others as skipped."""
         async with self._database.pool.acquire() as connection:
-            phones, stopped = await phones_of(connection, Contacts(self._database.pool), self.units, claimed)
+            phones, stopped = await phones_of(
+                connection, Contacts(self._database.pool), self.units, claimed, self._opt_outs
+            )
         now = time.monotonic()
         for notice in claimed:
             phone = phones.get(notice.id)
@@ -267,7 +272,7 @@ class SmsSender:
                     self._idle.set()
 
     async def _record(self, batch: list[Finished]) -> None:
-        recorded = await record(self._database.pool, batch, self._clock(), self._conflicts)
+        recorded = await record(self._database.pool, batch, self._clock(), self._conflicts, self._opt_outs)
         self.metrics.opt_outs.inc(sum(1 for f in recorded if f.opted_out_phone))
         for finished in recorded:
             self.metrics.recorded(finished.outcome, finished.language)

@@ -54,17 +54,18 @@ class Running:
         return self.registry.get_sample_value(name, labels) or 0.0
 
 
-def settings_for(env: dict[str, str]) -> IntakeSettings:
+def settings_for(env: dict[str, str], **overrides: Any) -> IntakeSettings:
     return IntakeSettings(
         kafka_bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], database_url=env["DATABASE_URL"],
-        topic_prefix=env["TOPIC_PREFIX"],
+        topic_prefix=env["TOPIC_PREFIX"], **overrides,
     )  # fmt: skip
 
 
 @asynccontextmanager
-async def running_intake(env: dict[str, str]) -> AsyncIterator[Running]:
-    """Intake's app with its lifespan entered (pool, Kafka, consumers, relay) and a client on it."""
-    app = bootstrap(settings_for(env))
+async def running_intake(env: dict[str, str], **overrides: Any) -> AsyncIterator[Running]:
+    """Intake's app with its lifespan entered (pool, Kafka, consumers, relay) and a client on it;
+    ``overrides``: settings other than the servers'."""
+    app = bootstrap(settings_for(env, **overrides))
     lifecycle: Lifecycle = app.state.lifecycle
     (component,) = [c for c in lifecycle.components if isinstance(c, Intake)]
     async with app.router.lifespan_context(app):
