@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-BENCHES := bench-eventstore bench-intake bench-routing bench-sla bench-notify bench-e2e bench-messenger bench-console
+BENCHES := bench-eventstore bench-intake bench-routing bench-sla bench-notify bench-e2e bench-messenger bench-console bench-smsin
 
 .PHONY: install run up down test test-unit chaos lint bench $(BENCHES) dashboard-png console-png clean
 
@@ -25,6 +25,9 @@ install: $(STAMP)
 # Demo settings unless the environment says otherwise: an SLA policy in seconds (docs/contract.md §Running: make passes the rest through).
 # PROMETHEUS=1 also starts a Prometheus on 127.0.0.1:9090 with deploy/prometheus (docs/runbook.md).
 run up: export SLA_POLICY_FILE ?= deploy/sla-policy.demo.yaml
+# Dev mode (docs/contract.md §Settings): dev secrets are accepted, and the SMS webhook takes the dev gateway's
+# "text as a citizen" unsigned unless SMS_AUTH_TOKEN is set.
+run up: export COMPLAINTS_DEV ?= 1
 
 run: install
 	$(PY) -m shared.localstack run

@@ -13,6 +13,8 @@ from uuid import UUID
 
 import httpx
 
+from services.devsms.citizen import text_as_citizen
+
 DEV_TOKEN_PREFIX = "dev-"
 WORKING_GROUP = "moi-working-group"
 
@@ -69,6 +71,15 @@ class IntakeApi:
             headers={"Authorization": f"Bearer {token}", "Idempotency-Key": idempotency_key},
         )
         return _ok(answer)
+
+    async def text(self, sender: str, body: str, auth_token: str) -> str:
+        """Text ``body`` from ``sender`` to ``POST /webhooks/sms`` as the provider would (signed with
+        ``auth_token`` when there is one); the words intake answered."""
+        url = f"{str(self._client.base_url).rstrip('/')}/webhooks/sms"
+        exchange = await text_as_citizen(self._client, url, auth_token, sender, body)
+        if exchange.status != 200:
+            raise ApiRefusedError(exchange.status, exchange.answer)
+        return exchange.answer
 
     async def public_status(self, reference: str) -> dict[str, Any] | None:
         """``GET /v1/cases/{reference}``, or None while the case is unknown."""

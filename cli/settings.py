@@ -21,6 +21,8 @@ class CliSettings(ServiceSettings):
 
     intake_url: str = Field(default="http://127.0.0.1:8001", min_length=1)
     sms_api_base: str = Field(default="http://127.0.0.1:8025", min_length=1)
+    # The demo's citizens text intake as the provider would: signed with this when it is set.
+    sms_auth_token: str = ""
 
 
 def add_endpoint_flags(parser: argparse.ArgumentParser) -> None:

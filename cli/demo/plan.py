@@ -15,17 +15,19 @@ from cli.case_view import CaseView
 from cli.intake_api import WORKING_GROUP, dev_token
 
 Via = Literal["http", "kafka"]
-By = Literal["holder", "working_group"]
+By = Literal["holder", "working_group", "citizen"]
+CITIZEN_SMS = "sms"  # a citizen's step: a text to intake's SMS webhook, not a command
 VERBS = {
     "acknowledge": "acknowledges", "resolve": "resolves", "refuse": "refuses",
-    "verdict": "records a verdict", "assign": "assigns the case to",
+    "request-info": "asks the citizen", "verdict": "records a verdict", "assign": "assigns the case to",
 }  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """Send ``command`` (an intake command path: acknowledge, resolve, refuse, verdict, assign) with
-    ``body`` when the case is ``when`` at ``level``, as the unit holding it or as the working group."""
+    """Send ``command`` (an intake command path: acknowledge, resolve, refuse, request-info, verdict,
+    assign) with ``body`` when the case is ``when`` at ``level``, as the unit holding it or as the working
+    group; or, ``by`` the citizen, text ``body["text"]`` to the SMS webhook (``command`` is ``sms``)."""
 
     when: str
     level: int | None
@@ -37,8 +39,13 @@ class Step:
         return dev_token(WORKING_GROUP if self.by == "working_group" else view.unit_id or "")
 
     def describe(self, view: CaseView) -> str:
+        if self.by == "citizen":
+            return f"the citizen answers by SMS: {self.body.get('text', '')}"
         who = "the working group" if self.by == "working_group" else view.unit_id
-        detail = self.body.get("verdict") or self.body.get("unit_id") or self.body.get("note") or ""
+        detail = (
+            self.body.get("verdict") or self.body.get("unit_id") or self.body.get("note")
+            or self.body.get("question") or ""
+        )  # fmt: skip
         return f"{who} {VERBS.get(self.command, self.command)}" + (f": {detail}" if detail else "")
 
 

@@ -76,7 +76,10 @@ async def run_demo(
     async with IntakeApi.connect(settings.intake_url) as api, open_pool(settings.database_url) as pool:
         await _file(settings, api, journeys, clock)
         print("\nevents as they are stored, and what the responders do:", flush=True)
-        await _watch(api, pool, journeys, clock=clock, deadline=started + within, poll=poll)
+        await _watch(
+            api, pool, journeys, clock=clock, deadline=started + within, poll=poll,
+            sms_token=settings.sms_auth_token,
+        )  # fmt: skip
     received = await messages_to(settings.sms_api_base, {p for j in journeys if (p := j.story.phone)})
     for journey in journeys:
         journey.sms = received.get(journey.story.phone or "", [])
@@ -99,7 +102,14 @@ async def _file(settings: CliSettings, api: IntakeApi, journeys: list[Journey], 
 
 
 async def _watch(
-    api: IntakeApi, pool: asyncpg.Pool, journeys: list[Journey], *, clock: Clock, deadline: float, poll: float
+    api: IntakeApi,
+    pool: asyncpg.Pool,
+    journeys: list[Journey],
+    *,
+    clock: Clock,
+    deadline: float,
+    poll: float,
+    sms_token: str = "",
 ) -> None:
     store = PostgresEventStore(pool)
     next_progress = time.monotonic() + PROGRESS_EVERY
@@ -109,7 +119,7 @@ async def _watch(
         _print_new_events(journeys, streams)
         for journey in journeys:
             if journey.filed is not None:
-                await _advance(api, journey, clock)
+                await _advance(api, journey, clock, sms_token)
         if time.monotonic() >= next_progress:
             next_progress += PROGRESS_EVERY
             _print_waiting(journeys, clock)
@@ -137,7 +147,7 @@ def _print_new_events(journeys: list[Journey], streams: dict[Any, list[Envelope]
         print(event_line(event, journey.label, types), flush=True)
 
 
-async def _advance(api: IntakeApi, journey: Journey, clock: Clock) -> None:
+async def _advance(api: IntakeApi, journey: Journey, clock: Clock, sms_token: str) -> None:
     """Take the story's next step if the case is ready for it; mark the story complete when it is."""
     view, filed = journey.view, journey.filed
     if view is None or filed is None or journey.complete:
@@ -152,8 +162,12 @@ async def _advance(api: IntakeApi, journey: Journey, clock: Clock) -> None:
         return
     action = step.describe(view)
     try:
-        key = f"demo:{filed.case_id}:{journey.done}"
-        await api.command(filed.case_id, step.command, step.token(view), step.body, key)
+        if step.by == "citizen":
+            answer = await api.text(journey.story.phone or "", str(step.body["text"]), sms_token)
+            action += f" (answered: {answer})"
+        else:
+            key = f"demo:{filed.case_id}:{journey.done}"
+            await api.command(filed.case_id, step.command, step.token(view), step.body, key)
     except (ApiRefusedError, httpx.HTTPError) as error:
         # The case moved meanwhile (an escalation won the race) or intake is busy: decide again next poll.
         if str(error) != journey.last_refusal:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from cli.demo.plan import By, Step, Story
+from cli.demo.plan import CITIZEN_SMS, By, Step, Story
 from cli.submissions import submission
 
 GROUP: By = "working_group"
@@ -27,11 +27,14 @@ def demo_stories(run_id: str, phones: Sequence[str], now: datetime) -> list[Stor
 
     return [
         Story(
-            "sokha", "acknowledged and resolved by the district police", "http",
+            "sokha", "acknowledged by the district police, which asks a question answered by SMS; resolved",
+            "http",
             filed("sokha", "web", name="Sokha", phone=sokha, language="km", category="theft",
                   text="ម៉ូតូរបស់ខ្ញុំត្រូវបានគេលួចនៅមុខផ្ទះ កាលពីយប់មិញ។",
                   province="KH-12", district="1203"),
             (Step("assigned", 0, "acknowledge", {"note": "An officer will visit you today."}),
+             Step("acknowledged", 0, "request-info", {"question": "What colour is the motorbike?"}),
+             Step("awaiting_citizen", 0, CITIZEN_SMS, {"text": "ពណ៌ក្រហម ស៊េរី Honda Dream"}, by="citizen"),
              Step("acknowledged", 0, "resolve", {"note": "The motorbike was found and returned."})),
         ),
         Story(

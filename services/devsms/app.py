@@ -9,6 +9,8 @@
 - ``GET /messages`` (optionally ``?to=``) and ``GET /``: what was received, as JSON and as a page;
   ``DELETE /messages`` forgets it.
 - ``GET /control`` / ``POST /control``: the fault plan (see :mod:`faults`); ``GET /stats``: answer counts.
+- ``POST /citizen`` (form ``From``, ``Body``): text as a citizen, posted signed to intake's SMS webhook
+  (see :mod:`citizen`); ``GET /citizen``: those texts and their answers as JSON.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
+from services.devsms.citizen import Exchange, text_as_citizen
 from services.devsms.faults import Fail, FaultPlan, Hang, verdict
 from services.devsms.inbox import Inbox
 from services.devsms.page import render_page
@@ -45,6 +49,7 @@ class Gateway:
         self.plan = FaultPlan()
         self.draw = random.Random()
         self.receipts = ReceiptPoster(settings.sms_auth_token)
+        self.exchanges: list[Exchange] = []
 
     def set_plan(self, plan: FaultPlan) -> None:
         self.plan = plan
@@ -188,12 +193,33 @@ def create_app(settings: DevSmsSettings | None = None) -> FastAPI:
             "receipts": dict(gateway.receipts.counts),
         }
 
+    @app.post("/citizen")
+    async def citizen(request: Request) -> Response:
+        form = await request.form()
+        sender, body = str(form.get("From", "")).strip(), str(form.get("Body", ""))
+        async with httpx.AsyncClient(timeout=10) as client:
+            exchange = await text_as_citizen(
+                client, gateway.settings.sms_inbound_url, gateway.settings.sms_auth_token, sender, body
+            )
+        gateway.exchanges.append(exchange)
+        del gateway.exchanges[:-500]
+        return RedirectResponse("/", status_code=303)
+
+    @app.get("/citizen")
+    async def citizen_texts() -> list[dict[str, object]]:
+        return [
+            {"at": e.at.isoformat(), "from": e.sender, "body": e.body, "status": e.status, "answer": e.answer}
+            for e in gateway.exchanges
+        ]
+
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": "devsms"}
 
     @app.get("/", response_class=HTMLResponse)
     async def page() -> HTMLResponse:
-        return HTMLResponse(render_page(gateway.inbox.messages, gateway.inbox.answers))
+        return HTMLResponse(
+            render_page(gateway.inbox.messages, gateway.inbox.answers, exchanges=gateway.exchanges)
+        )
 
     return app

@@ -19,6 +19,8 @@ class DevSmsSettings(BaseSettings):
     # When set, requests must authenticate as ``<account sid>:<token>`` and receipts are signed with it.
     sms_auth_token: str = ""
     forwarded_allow_ips: str = ""  # as the services' (docs/contract.md §Settings)
+    # Where "text as a citizen" posts: intake's SMS webhook (docs/contract.md §Conversations).
+    sms_inbound_url: str = "http://127.0.0.1:8001/webhooks/sms"
 
     @property
     def port(self) -> int:

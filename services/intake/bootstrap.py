@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,10 +13,11 @@ from services.intake.api.cases import cases_router
 from services.intake.api.complaints import complaints_router
 from services.intake.api.messenger_webhook import messenger_router
 from services.intake.api.open311 import open311_router
+from services.intake.api.sms_webhook import SmsDoor, sms_webhook_router
 from services.intake.case_status import GROUP, CaseStatusProjection
 from services.intake.complaint_budgets import ComplaintBudgets
 from services.intake.console import app as console
-from services.intake.conversations import Conversations
+from services.intake.conversations import BUDGET, Conversations
 from services.intake.messenger_answers import MessengerAnswers
 from services.intake.metrics import IntakeMetrics
 from services.intake.service import Intake
@@ -27,12 +30,13 @@ from shared.messaging.outbox_relay import OutboxRelay
 from shared.messenger.send_api import SendApiClient, SendApiMetrics
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
-from shared.privacy import PRIVACY
+from shared.privacy import PRIVACY, Budget
 from shared.service.clock import Clock, system_clock
 from shared.service.http import service_app
 from shared.service.infrastructure import Infrastructure
 from shared.service.lifecycle import Lifecycle
 
+log = logging.getLogger(__name__)
 SERVICE = "intake"
 MIGRATIONS = MigrationSet(SERVICE, Path(__file__).parent / "sql")
 _DESCRIPTION = """Accepts complaints from upstream channels (Kafka `complaints.submissions`) and the web,
@@ -63,6 +67,19 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
             SendApiMetrics(infra.registry), timeout=5.0,
         )
     )  # fmt: skip
+    # One conversation for both doors: a citizen's messages are read the same way on SMS and Messenger.
+    conversations = Conversations(
+        infra.database, intake.filing, intake.queries, gazetteer, units, intake.metrics, clock,
+        digest=settings.digest, complaints=budgets,
+        budget=Budget(BUDGET, settings.messages_per_sender_per_hour, timedelta(hours=1)),
+        window=settings.conversation_window,
+        conflicts=infra.metrics.event_store_conflicts.labels(writer=SERVICE),
+    )  # fmt: skip
+    sms = SmsDoor(
+        conversations, intake.metrics, clock, auth_token=settings.sms_auth_token,
+        inbound_url=settings.inbound_url, dev=settings.complaints_dev,
+    )  # fmt: skip
+    sms.announce()
     lifecycle = Lifecycle(
         infra,
         components=[
@@ -77,15 +94,16 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
             ),
             CaseEventConsumer(infra, GROUP, CaseStatusProjection()),
         ],
-        migrations=[MIGRATIONS, PRIVACY],
+        migrations=[PRIVACY, MIGRATIONS],
     )
     app = service_app(
         lifecycle, [complaints_router(intake), cases_router(intake, tokens)], description=_DESCRIPTION
     )
     app.include_router(open311_router(intake, tokens, infra.database, clock))
+    app.include_router(sms_webhook_router(sms))
     app.include_router(
         messenger_router(
-            Conversations(intake), answers, infra.database, intake.metrics, clock,
+            conversations, answers, infra.database, intake.metrics, clock,
             app_secret=settings.facebook_app_secret, verify_token=settings.facebook_verify_token,
             page_id=settings.facebook_page_id,
         )

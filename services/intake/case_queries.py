@@ -9,9 +9,10 @@ import asyncpg
 from services.intake.domain.case import OPEN_FOR_UNIT
 from services.intake.domain.identity import is_reference
 from services.intake.vault import PersonalDataVault
-from services.intake.views import ContactView, InboxCase, PublicStatus, QueueCase, TimelineEntry
+from services.intake.views import ContactView, Exchange, InboxCase, PublicStatus, QueueCase, TimelineEntry
 from shared.events.types import ResolvedLocation, Subject, UnitRef
 from shared.eventstore import HasPool
+from shared.eventstore.store import Connection
 
 _SUMMARY = (
     "case_id, reference, status, level, category, confidential, location, subject, text, language, "
@@ -25,12 +26,15 @@ class CaseQueries:
     def __init__(self, database: HasPool) -> None:
         self._database = database
 
-    async def public_status(self, reference: str) -> PublicStatus | None:
-        """The public view of the case with this reference (any letter case), or None."""
+    async def public_status(
+        self, reference: str, *, connection: Connection | None = None
+    ) -> PublicStatus | None:
+        """The public view of the case with this reference (any letter case), or None; on ``connection``
+        when given (a caller inside a transaction must not wait for a second connection of the pool)."""
         reference = reference.strip()
         if not is_reference(reference):
             return None
-        pool = self._database.pool
+        pool = connection or self._database.pool
         row = await pool.fetchrow(
             """SELECT case_id, reference, status, category, province, confidential, level, unit
                FROM intake_cases WHERE reference = $1""",
@@ -62,6 +66,15 @@ class CaseQueries:
         )  # fmt: skip
         wanted = [row["citizen_id"] for row in rows if row["citizen_id"] and not row["anonymous"]]
         contacts = await PersonalDataVault(pool).get_many(wanted) if wanted else {}
+        exchanges: dict[Any, list[Exchange]] = {}
+        for row in await pool.fetch(
+            """SELECT case_id, kind, text, channel, at FROM intake_exchanges
+               WHERE case_id = ANY($1::uuid[]) ORDER BY case_id, version""",
+            [row["case_id"] for row in rows],
+        ):
+            exchanges.setdefault(row["case_id"], []).append(
+                Exchange(kind=row["kind"], text=row["text"], channel=row["channel"], at=row["at"])
+            )
         cases = []
         for row in rows:
             contact = None if row["anonymous"] else contacts.get(row["citizen_id"])
@@ -71,7 +84,9 @@ class CaseQueries:
                     name=contact.name, phone=contact.phone, facebook_psid=contact.facebook_psid,
                     language=contact.language,
                 )  # fmt: skip
-            cases.append(InboxCase(**_summary(row), citizen=citizen))
+            cases.append(
+                InboxCase(**_summary(row), citizen=citizen, exchanges=exchanges.get(row["case_id"], []))
+            )
         return cases
 
     async def escalations(self, limit: int) -> list[QueueCase]:

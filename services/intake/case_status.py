@@ -15,7 +15,8 @@ from uuid import UUID
 import asyncpg
 
 from services.intake.domain.case import LIFECYCLE_EVENTS, CaseState, evolve
-from shared.events.types import ResolvedLocation, Subject, UnitRef
+from shared.events import Envelope, payload_of
+from shared.events.types import CaseInfoRequested, CitizenReplied, ResolvedLocation, Subject, UnitRef
 from shared.messaging.consumer import Batch
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,11 @@ SELECT {_VALUES} FROM unnest({_ARRAYS}) AS r({_NAMES})
 ON CONFLICT (case_id) DO UPDATE SET
 {", ".join(f"{name} = EXCLUDED.{name}" for name, _ in _COLUMNS[1:])}
 """
+_EXCHANGES = """
+INSERT INTO intake_exchanges (case_id, version, kind, text, channel, at)
+SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+ON CONFLICT DO NOTHING
+"""
 _TIMELINE = """
 INSERT INTO intake_timeline (case_id, version, type, at)
 SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[])
@@ -51,7 +57,7 @@ class CaseStatusProjection:
     """Keeps ``intake_cases`` and ``intake_timeline`` (see ``sql/0001_intake.sql``)."""
 
     name = NAME
-    tables = ("intake_cases", "intake_timeline")
+    tables = ("intake_cases", "intake_timeline", "intake_exchanges")
     event_types: frozenset[str] | None = LIFECYCLE_EVENTS
 
     async def handle(self, batch: Batch) -> None:
@@ -63,6 +69,7 @@ class CaseStatusProjection:
         states: dict[UUID, CaseState] = {row["case_id"]: _state(row) for row in rows}
         changed: set[UUID] = set()
         timeline: list[tuple[Any, ...]] = []
+        exchanges: list[tuple[Any, ...]] = []
         for event in batch.events:
             before = states.get(event.case_id)
             if before is not None and event.version <= before.version:
@@ -74,10 +81,25 @@ class CaseStatusProjection:
             states[event.case_id] = after
             changed.add(event.case_id)
             timeline.append((event.case_id, event.version, event.type, event.occurred_at))
+            exchange = _exchange(event)
+            if exchange is not None:
+                exchanges.append(exchange)
         if changed:
             values = [_row(states[case_id]) for case_id in sorted(changed)]
             await connection.execute(_UPSERT, *(list(column) for column in zip(*values, strict=True)))
             await connection.execute(_TIMELINE, *(list(column) for column in zip(*timeline, strict=True)))
+        if exchanges:
+            await connection.execute(_EXCHANGES, *(list(column) for column in zip(*exchanges, strict=True)))
+
+
+def _exchange(event: Envelope) -> tuple[Any, ...] | None:
+    """A question of the unit or a citizen's reply, as the inbox shows it."""
+    data = payload_of(event)
+    if isinstance(data, CaseInfoRequested):
+        return (event.case_id, event.version, "question", data.question, None, event.occurred_at)
+    if isinstance(data, CitizenReplied):
+        return (event.case_id, event.version, "reply", data.text, data.channel, event.occurred_at)
+    return None
 
 
 def _row(state: CaseState) -> tuple[Any, ...]:

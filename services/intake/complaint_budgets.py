@@ -6,9 +6,10 @@ against the same limit; their subjects are keyed digests, never the phone or the
 taken in one transaction: a complaint refused by either uses neither, so a refused flood does not eat a
 citizen's own allowance. Every refusal is counted in ``complaints_limited_total{channel, budget}``.
 
-Any door may ask (the web form and Open311 now; SMS and Messenger name only a phone): :meth:`allow` does
-not care which channel asks except to label the count. Upstream channels on Kafka are trusted producers and
-do not ask at all.
+Every citizen-facing door asks: the web form and Open311 (phone and client address), the conversation for a
+new complaint by SMS (the sender's phone) or Messenger (no phone: its PSID is bounded by the conversation's
+inbound budget). :meth:`allow` does not care which channel asks except to label the count. Upstream
+channels on Kafka are trusted producers and do not ask at all.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from datetime import datetime, timedelta
 from prometheus_client import Counter
 
 from shared.eventstore import HasPool
+from shared.eventstore.store import Connection
 from shared.privacy import Allowance, Budget, KeyedDigest, take
 
 PER_PHONE = "complaints-per-phone"
 PER_IP = "complaints-per-ip"
-BOUNDED_CHANNELS = ("web", "open311")  # the doors that ask now; SMS and Messenger will
+# The budgets each door can be refused by: Messenger names no phone and no client address.
+BUDGETS_OF_CHANNEL = {"web": (PER_PHONE, PER_IP), "open311": (PER_PHONE, PER_IP), "sms": (PER_PHONE,)}
 _HOUR = timedelta(hours=1)
 
 
@@ -49,25 +52,40 @@ class ComplaintBudgets:
         }
 
     async def allow(
-        self, *, phone: str | None, client_ip: str | None, now: datetime, channel: str = "unknown"
+        self,
+        *,
+        phone: str | None,
+        client_ip: str | None,
+        now: datetime,
+        channel: str = "unknown",
+        connection: Connection | None = None,
     ) -> ComplaintAllowance:
         """Take one complaint from the budget of ``phone`` (E.164) and of ``client_ip``, each when given;
-        refused when either is spent, with how long until its hour is over."""
+        refused when either is spent, with how long until its hour is over. On ``connection`` when given
+        (a savepoint in the caller's transaction, which holds its connection and must not wait for a second
+        one of the pool)."""
         subjects = [(name, value) for name, value in ((PER_IP, client_ip), (PER_PHONE, phone)) if value]
         if not subjects:
             return ComplaintAllowance(True)
-        async with self._database.pool.acquire() as connection:
-            transaction = connection.transaction()
-            await transaction.start()
-            try:
-                for name, value in subjects:
-                    allowance = await take(connection, self._budgets[name], self._digest(name, value), now)
-                    if not allowance.allowed:
-                        await transaction.rollback()
-                        self._limited.labels(channel=channel, budget=name).inc()
-                        return ComplaintAllowance(False, allowance.retry_after, name)
-            except BaseException:
-                await transaction.rollback()
-                raise
-            await transaction.commit()
+        if connection is not None:
+            return await self._take(connection, subjects, now, channel)
+        async with self._database.pool.acquire() as own:
+            return await self._take(own, subjects, now, channel)
+
+    async def _take(
+        self, connection: Connection, subjects: list[tuple[str, str]], now: datetime, channel: str
+    ) -> ComplaintAllowance:
+        transaction = connection.transaction()
+        await transaction.start()
+        try:
+            for name, value in subjects:
+                allowance = await take(connection, self._budgets[name], self._digest(name, value), now)
+                if not allowance.allowed:
+                    await transaction.rollback()
+                    self._limited.labels(channel=channel, budget=name).inc()
+                    return ComplaintAllowance(False, allowance.retry_after, name)
+        except BaseException:
+            await transaction.rollback()
+            raise
+        await transaction.commit()
         return ComplaintAllowance(True)

@@ -16,11 +16,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from services.intake.domain.citizens import Contact, Kept, kept_after_all
 from services.intake.domain.complaint import Complaint
 from services.intake.domain.identity import new_citizen_id, reference_for
 from services.intake.metrics import IntakeMetrics
-from services.intake.vault import PersonalDataVault
-from shared.contacts import CitizenContact
+from services.intake.vault import put_kept
 from shared.events import Actor, NewEvent
 from shared.eventstore import Append, Appended, Connection, HasPool, PostgresEventStore
 from shared.service.clock import Clock
@@ -53,12 +53,14 @@ _LOCK_CITIZENS = """
 SELECT pg_advisory_xact_lock(key) FROM (SELECT DISTINCT key FROM unnest($1::bigint[]) AS key ORDER BY key) k
 """
 _CITIZENS = """
-SELECT citizen_id, phone, facebook_psid FROM (
+SELECT citizen_id, name, phone, facebook_psid, language, phone_proven, psid_proven FROM (
     SELECT c.* FROM unnest($1::text[]) AS wanted(phone)
-    CROSS JOIN LATERAL (SELECT * FROM citizens c WHERE c.phone = wanted.phone OFFSET 0) c
+    CROSS JOIN LATERAL (SELECT * FROM citizens c WHERE c.phone = wanted.phone AND c.phone_proven OFFSET 0) c
     UNION
     SELECT c.* FROM unnest($2::text[]) AS wanted(psid)
-    CROSS JOIN LATERAL (SELECT * FROM citizens c WHERE c.facebook_psid = wanted.psid OFFSET 0) c
+    CROSS JOIN LATERAL (
+        SELECT * FROM citizens c WHERE c.facebook_psid = wanted.psid AND c.psid_proven OFFSET 0
+    ) c
 ) known
 ORDER BY created_at, citizen_id
 """
@@ -81,16 +83,27 @@ class FilingService:
         self._metrics = metrics
         self._clock = clock
 
-    async def file_many(self, complaints: Sequence[Complaint]) -> list[Filed]:
-        """File every complaint (in one transaction); one answer per complaint, in order."""
+    async def file_many(
+        self, complaints: Sequence[Complaint], *, connection: Connection | None = None
+    ) -> list[Filed]:
+        """File every complaint (in one transaction: ``connection``'s, when given); one answer per
+        complaint, in order."""
+        if connection is not None:
+            answers = await self._file(connection, complaints)
+        else:
+            async with self._database.pool.acquire() as own, own.transaction():
+                answers = await self._file(own, complaints)
+        self._count(complaints, answers)
+        return answers
+
+    async def _file(self, connection: Connection, complaints: Sequence[Complaint]) -> list[Filed]:
         first: dict[UUID, Complaint] = {}
         for complaint in complaints:
             first.setdefault(complaint.case_id, complaint)
-        pool = self._database.pool
-        store = PostgresEventStore(pool)
+        store = PostgresEventStore(self._database.pool)
         now = self._clock()
-        async with pool.acquire() as connection, connection.transaction():
-            citizens = await _citizen_ids(connection, first.values())
+        async with connection.transaction():  # a savepoint inside the caller's transaction
+            citizens, known = await _citizen_ids(connection, first.values())
             references = await _reserve_references(connection, list(first))
             appends = [
                 Append(case_id, 0, [_filing(c, references[case_id], citizens.get(case_id), now)])
@@ -108,8 +121,7 @@ class FilingService:
                 else:
                     new.append(complaint)
                 filed[complaint.case_id] = Filed(complaint.case_id, reference, result.duplicate)
-            contacts = _contacts(new, citizens)
-            await PersonalDataVault(pool).put_many(contacts, connection=connection)
+            await put_kept(connection, _kept(new, citizens, known))
         answers: list[Filed] = []
         answered: set[UUID] = set()
         for complaint in complaints:
@@ -117,7 +129,6 @@ class FilingService:
             # The second delivery of a case inside one batch is a duplicate of the first.
             answers.append(replace(answer, duplicate=True) if complaint.case_id in answered else answer)
             answered.add(complaint.case_id)
-        self._count(complaints, answers)
         return answers
 
     async def filed_before(self, case_id: UUID) -> Filed | None:
@@ -161,57 +172,58 @@ async def _reserve_references(connection: Connection, case_ids: list[UUID]) -> d
     raise RuntimeError(f"no free reference for {len(pending)} cases after {_MAX_REFERENCE_ATTEMPTS} tries")
 
 
-async def _citizen_ids(connection: Connection, complaints: Iterable[Complaint]) -> dict[UUID, UUID]:
-    """The citizen id of each non-anonymous complaint's case: the vault's, when the phone or Messenger id
-    is known there (one citizen keeps one id), else a new one, shared by the batch's other complaints."""
+async def _citizen_ids(
+    connection: Connection, complaints: Iterable[Complaint]
+) -> tuple[dict[UUID, UUID], dict[UUID, Kept]]:
+    """The citizen id of each non-anonymous complaint's case, and the vault rows of the known ones.
+
+    A complaint links to a known citizen only by a phone or Messenger id that its door proved and that the
+    citizen's row holds as proven (docs/contract.md §Who a citizen is); otherwise it is a new citizen,
+    shared with the batch's other complaints proving the same contact."""
     complaints = list(complaints)
-    phones = [c.contact.phone for c in complaints if c.contact and c.contact.phone]
-    psids = [c.contact.facebook_psid for c in complaints if c.contact and c.contact.facebook_psid]
+    phones = [p for c in complaints if c.contact and (p := c.contact.proven_phone)]
+    psids = [p for c in complaints if c.contact and (p := c.contact.proven_psid)]
     by_phone: dict[str, UUID] = {}
     by_psid: dict[str, UUID] = {}
+    known: dict[UUID, Kept] = {}
     if phones or psids:
         keys = [_lock_key(f"phone:{phone}") for phone in phones] + [_lock_key(f"psid:{p}") for p in psids]
         await connection.execute(_LOCK_CITIZENS, keys)
         for row in await connection.fetch(_CITIZENS, phones, psids):
-            if row["phone"]:
-                by_phone.setdefault(row["phone"], row["citizen_id"])
-            if row["facebook_psid"]:
-                by_psid.setdefault(row["facebook_psid"], row["citizen_id"])
+            kept = Kept(**dict(row))
+            known[kept.citizen_id] = kept
+            if kept.linkable_phone:
+                by_phone.setdefault(kept.linkable_phone, kept.citizen_id)
+            if kept.linkable_psid:
+                by_psid.setdefault(kept.linkable_psid, kept.citizen_id)
     ids: dict[UUID, UUID] = {}
     for complaint in complaints:
         contact = complaint.contact
         if contact is None:
             continue
-        known = (by_phone.get(contact.phone) if contact.phone else None) or (
-            by_psid.get(contact.facebook_psid) if contact.facebook_psid else None
-        )
-        citizen_id = known or new_citizen_id(complaint.case_id)
-        if contact.phone:
-            by_phone.setdefault(contact.phone, citizen_id)
-        if contact.facebook_psid:
-            by_psid.setdefault(contact.facebook_psid, citizen_id)
+        phone, psid = contact.proven_phone, contact.proven_psid
+        linked = (by_phone.get(phone) if phone else None) or (by_psid.get(psid) if psid else None)
+        citizen_id = linked or new_citizen_id(complaint.case_id)
+        if phone:
+            by_phone.setdefault(phone, citizen_id)
+        if psid:
+            by_psid.setdefault(psid, citizen_id)
         ids[complaint.case_id] = citizen_id
-    return ids
+    return ids, known
 
 
 def _lock_key(contact: str) -> int:
     return int.from_bytes(hashlib.sha256(contact.encode()).digest()[:8], "big", signed=True)
 
 
-def _contacts(complaints: Iterable[Complaint], citizens: dict[UUID, UUID]) -> list[CitizenContact]:
-    """One vault row per citizen (one upsert may not touch a row twice), the latest details winning."""
-    merged: dict[UUID, CitizenContact] = {}
+def _kept(complaints: Iterable[Complaint], citizens: dict[UUID, UUID], known: dict[UUID, Kept]) -> list[Kept]:
+    """One vault row per citizen (one upsert may not touch a row twice), each filing applied in order."""
+    filings: dict[UUID, list[tuple[Contact, str]]] = {}
     for complaint in complaints:
-        contact = complaint.contact
-        if contact is None:
-            continue
-        citizen_id = citizens[complaint.case_id]
-        before = merged.get(citizen_id)
-        merged[citizen_id] = CitizenContact(
-            citizen_id=citizen_id,
-            name=contact.name or (before.name if before else None),
-            phone=contact.phone or (before.phone if before else None),
-            facebook_psid=contact.facebook_psid or (before.facebook_psid if before else None),
-            language=complaint.language,
-        )
-    return list(merged.values())
+        if complaint.contact is not None:
+            citizen_id = citizens[complaint.case_id]
+            filings.setdefault(citizen_id, []).append((complaint.contact, complaint.language))
+    return [
+        kept_after_all(known.get(citizen_id), citizen_id, contacts)
+        for citizen_id, contacts in filings.items()
+    ]

@@ -26,8 +26,12 @@ class MessengerAnswers:
         await self._client.close()
 
     async def send_all(self, answers: Sequence[tuple[str, Answer]]) -> None:
-        """Send each ``(psid, answer)`` in order, as a response to the citizen's message."""
+        """Send each ``(psid, answer)`` in order, as a response to the citizen's message; an empty answer
+        (an opted-out sender's, a flood's) and a complaint's receipt are not sent: the receipt is notify's
+        ``filed`` message, sent once for every filing, as on SMS."""
         for psid, answer in answers:
+            if not answer.text or answer.kind == "complaint":
+                continue
             sent = await self._client.send_text(psid, answer.text, "RESPONSE")
             if sent.outcome != "sent":
                 log.warning("a Messenger answer (%s) was not sent: %s", answer.kind, sent.reason)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from services.intake.complaint_budgets import BOUNDED_CHANNELS, PER_IP, PER_PHONE
+from services.intake.complaint_budgets import BUDGETS_OF_CHANNEL
 
 _BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -24,14 +24,14 @@ class IntakeMetrics:
         )
         self.limited = Counter(
             "complaints_limited",
-            "New complaints refused (429) because a complaint budget of the hour is spent: per phone or per "
-            "client address (docs/contract.md §Privacy budgets)",
+            "New complaints refused (429, or a polite answer by SMS) because a complaint budget of the hour "
+            "is spent: per phone or per client address (docs/contract.md §Privacy budgets)",
             ["channel", "budget"],
             registry=registry,
         )
         # At zero from the start, so that the first refusal is an increase the alert sees.
-        for channel in BOUNDED_CHANNELS:
-            for budget in (PER_PHONE, PER_IP):
+        for channel, budgets in BUDGETS_OF_CHANNEL.items():
+            for budget in budgets:
                 self.limited.labels(channel=channel, budget=budget)
         self.filed = Counter(
             "complaints_filed", "New cases filed", ["channel", "province"], registry=registry
@@ -65,3 +65,15 @@ class IntakeMetrics:
             buckets=_BUCKETS,
             registry=registry,
         )
+        self.sms_inbound = Counter(
+            "sms_inbound",
+            "Messages posted to the SMS webhook, by what they were: keyword, reply, update, complaint, "
+            "rejected (bad signature or fields), limited (over the sender's budget), duplicate (redelivered)",
+            ["kind"],
+            registry=registry,
+        )
+        for kind in SMS_INBOUND_KINDS:
+            self.sms_inbound.labels(kind=kind)
+
+
+SMS_INBOUND_KINDS = ("keyword", "reply", "update", "complaint", "rejected", "limited", "duplicate")

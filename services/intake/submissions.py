@@ -20,6 +20,7 @@ from aiokafka import ConsumerRecord
 
 from services.intake.batcher import FilingBatcher
 from services.intake.complaint_budgets import ComplaintAllowance, ComplaintBudgets
+from services.intake.domain.citizens import ALL_PROVEN
 from services.intake.domain.complaint import Complaint, complaint_from
 from services.intake.domain.problems import Problem
 from services.intake.domain.submission import (
@@ -131,7 +132,8 @@ class Submissions:
                 letters.append(_letter(record, rejected.problems))
                 continue
             self._metrics.received.labels(channel=submission.channel).inc()
-            good.append((record, complaint_from(submission, self._gazetteer)))
+            # An upstream channel on Kafka is a trusted producer: it vouches for the contacts it sends.
+            good.append((record, complaint_from(submission, self._gazetteer, ALL_PROVEN)))
         if good:
             letters += await until_done("file a batch", partial(self._file_batch, good), log=log)
         if records:

@@ -58,10 +58,21 @@ class CaseSummary(_View):
     updated_at: datetime
 
 
+class Exchange(_View):
+    """A question the unit asked the citizen, or what the citizen answered (by SMS or Messenger)."""
+
+    kind: str = Field(description="question (from the unit) or reply (from the citizen)")
+    text: str
+    channel: str | None = Field(description="How a reply came: sms, facebook; null for a question")
+    at: datetime
+
+
 class InboxCase(CaseSummary):
-    """An open case of the unit, with the citizen's contact unless they are anonymous (or erased)."""
+    """An open case of the unit, with the citizen's contact unless they are anonymous (or erased), and
+    the questions and replies exchanged with the citizen, oldest first."""
 
     citizen: ContactView | None
+    exchanges: list[Exchange] = []
 
 
 class QueueCase(CaseSummary):

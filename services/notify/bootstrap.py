@@ -11,6 +11,7 @@ from services.notify.channels.messenger import MessengerChannel
 from services.notify.domain.texts import load_texts
 from services.notify.handler import NotifyHandler
 from services.notify.metrics import NotifyMetrics
+from services.notify.opt_outs import OldOptOutsMove
 from services.notify.provider import SmsProvider
 from services.notify.receipts import receipts_router
 from services.notify.sender import SenderOptions, SmsSender
@@ -22,7 +23,7 @@ from shared.messaging.outbox_relay import OutboxRelay
 from shared.messenger.send_api import SendApiClient, SendApiMetrics
 from shared.places.gazetteer import load_gazetteer
 from shared.places.units_file import load_units
-from shared.privacy import PRIVACY
+from shared.privacy import PRIVACY, OptOuts
 from shared.service.clock import Clock, system_clock
 from shared.service.http import service_app
 from shared.service.infrastructure import Infrastructure
@@ -42,6 +43,7 @@ def bootstrap(
     units = load_units(settings.units_file, load_gazetteer())
     infra = Infrastructure.build(SERVICE, settings)
     metrics = NotifyMetrics(infra.registry)
+    opt_outs = OptOuts(settings.digest)
     sender = SmsSender(
         provider or twilio_provider(settings),
         units,
@@ -56,6 +58,7 @@ def bootstrap(
         ),
         budgets=SmsBudgets(settings.sms_per_number_per_day, settings.sms_per_day, settings.digest),
         conflicts=infra.metrics.event_store_conflicts.labels(writer=SERVICE),
+        opt_outs=opt_outs,
         clock=clock,
         messenger=MessengerChannel(
             SendApiClient(
@@ -69,6 +72,7 @@ def bootstrap(
     lifecycle = Lifecycle(
         infra,
         components=[
+            OldOptOutsMove(infra.database, opt_outs, [unit.phone for unit in units if unit.phone]),
             OutboxRelay(infra.database, infra.producer, infra.topics.case_events, infra.registry),
             CaseEventConsumer(infra, SERVICE, handler),
             sender,

@@ -12,12 +12,12 @@ import logging
 from collections.abc import Callable
 from uuid import UUID
 
-from services.notify.domain.notices import NOTIFIED_TYPES, CaseFacts, notices_for
+from services.notify.domain.notices import NOTIFIED_TYPES, CaseFacts, holder_at, notices_for
 from services.notify.domain.texts import Texts
 from services.notify.metrics import NotifyMetrics
 from services.notify.notifications import Intent, record_intents
-from shared.events import ComplaintFiled, Envelope, EventDecodeError, payload_of
-from shared.events.types import Language
+from shared.events import CitizenReplied, ComplaintFiled, Envelope, EventDecodeError, payload_of
+from shared.events.types import Language, UnitRef
 from shared.messaging.consumer import Batch
 from shared.places.units import UnitRegistry
 
@@ -45,13 +45,17 @@ class NotifyHandler:
 
     async def handle(self, batch: Batch) -> None:
         facts = await self._facts(batch)
+        holders = await _holders(batch)
         intents: list[Intent] = []
         for event in batch.events:
             case = facts.get(event.case_id)
             if case is None:
                 batch.reject(event, "no ComplaintFiled in the case stream: nobody to notify")
                 continue
-            for notice in notices_for(payload_of(event), case, self.texts, self.units, self.unit_language):
+            holder = holders.get(event.event_id)
+            for notice in notices_for(
+                payload_of(event), case, self.texts, self.units, self.unit_language, holder=holder
+            ):
                 intents.append(
                     Intent(event.event_id, event.type, event.case_id, event.correlation_id, notice)
                 )
@@ -71,6 +75,17 @@ class NotifyHandler:
                 if filing is not None:
                     facts[case_id] = CaseFacts.of(filing)
         return facts
+
+
+async def _holders(batch: Batch) -> dict[UUID, UnitRef | None]:
+    """The unit holding each replied-to case when the citizen replied, by the reply's event id."""
+    replied = [e for e in batch.events if e.type == CitizenReplied.type_name()]
+    if not replied:
+        return {}
+    streams = await batch.store.read_streams(
+        sorted({e.case_id for e in replied}), connection=batch.connection
+    )
+    return {e.event_id: holder_at(streams.get(e.case_id, []), e.version) for e in replied}
 
 
 def _filing(event: Envelope) -> ComplaintFiled | None:

@@ -10,9 +10,9 @@ from datetime import datetime
 import asyncpg
 
 from services.notify.notifications import Outcome, record_outcomes
-from services.notify.opt_outs import add_opt_outs
 from services.notify.outcome_events import append_outcome_events, outcome_event
 from shared.eventstore import ConflictCounter, PostgresEventStore
+from shared.privacy import OptOuts
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,13 +25,17 @@ class Finished:
 
 
 async def record(
-    pool: asyncpg.Pool, batch: Sequence[Finished], now: datetime, conflicts: ConflictCounter
+    pool: asyncpg.Pool,
+    batch: Sequence[Finished],
+    now: datetime,
+    conflicts: ConflictCounter,
+    opt_outs: OptOuts,
 ) -> list[Finished]:
     """Record ``batch`` in one transaction; the outcomes recorded (not those of an expired claim)."""
     async with pool.acquire() as connection, connection.transaction():
         recorded = await record_outcomes(connection, [f.outcome for f in batch])
         mine = [f for f in batch if f.outcome.claimed.id in recorded]
-        await add_opt_outs(
+        await opt_outs.add(
             connection, [f.opted_out_phone for f in mine if f.opted_out_phone], "provider:21610"
         )
         events = [

@@ -1,27 +1,34 @@
 """Where each claimed notice goes, decided at sending time: the citizen's contact read from the
 personal-data vault at that moment (an erased citizen is reached by nothing), a unit's phone from the
-units file, the numbers that opted out, and the channel by :func:`choose_route` (docs/contract.md
-§Messenger out)."""
+units file, the addresses that opted out (a phone that sent STOP or that the provider reports unsubscribed,
+a Messenger id that sent STOP: each opt-out holds for its own channel address), and the channel by
+:func:`choose_route` (docs/contract.md §Messenger out)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from services.notify.domain.channel import BySms, NotSent, Reach, Route, choose_route
 from services.notify.domain.notices import CITIZEN
 from services.notify.notifications import Claimed
-from services.notify.opt_outs import opted_out
 from shared.contacts import Contacts
 from shared.events import ComplaintFiled
 from shared.eventstore.store import Connection
 from shared.places.units import UnitRegistry
+from shared.privacy import OptOuts
 
 _RECEIPT = ComplaintFiled.type_name()
 
 
-async def routes_of(
-    connection: Connection, vault: Contacts, units: UnitRegistry, claimed: Sequence[Claimed], now: datetime
+async def routes_of(  # noqa: PLR0917 (what a route depends on, each in its own right)
+    connection: Connection,
+    vault: Contacts,
+    units: UnitRegistry,
+    claimed: Sequence[Claimed],
+    opt_outs: OptOuts,
+    now: datetime,
 ) -> dict[int, Route]:
     """Each notice's route by notice id."""
     citizen_ids = [c.citizen_id for c in claimed if c.recipient == CITIZEN and c.citizen_id is not None]
@@ -42,11 +49,12 @@ async def routes_of(
         else:
             unit = units.get(notice.recipient.removeprefix("unit:"))
             reach[notice.id] = Reach(phone=unit.phone if unit else None)
-    stopped = await opted_out(connection, {r.phone for r in reach.values() if r.phone})
+    addresses = {a for r in reach.values() for a in (r.phone, r.psid) if a}
+    stopped = await opt_outs.opted_out(connection, addresses)
     routes: dict[int, Route] = {}
     for notice in claimed:
         known = reach[notice.id]
-        known = Reach(known.phone, known.phone in stopped, known.psid, known.last_messenger_message_at)
+        known = replace(known, phone_opted_out=known.phone in stopped, psid_opted_out=known.psid in stopped)
         if notice.recipient == CITIZEN:
             receipt = notice.about_type == _RECEIPT
             routes[notice.id] = choose_route(known, now, receipt=receipt)

@@ -28,7 +28,7 @@ from functools import partial
 
 from services.notify.budgets import SmsBudgets
 from services.notify.channels.messenger import MessengerChannel
-from services.notify.domain.channel import ByMessenger, BySms, NotSent
+from services.notify.domain.channel import OUTSIDE_WINDOW, ByMessenger, BySms, NotSent
 from services.notify.domain.rate_limit import TokenBucket
 from services.notify.domain.sending import (
     Accepted,
@@ -50,6 +50,7 @@ from shared.contacts import Contacts
 from shared.events.types import ContactChannel
 from shared.eventstore import ConflictCounter, VersionConflictError
 from shared.places.units import UnitRegistry
+from shared.privacy import OptOuts
 from shared.privacy.budgets import forget_expired
 from shared.service.clock import Clock, system_clock
 from shared.service.database import Database
@@ -94,6 +95,7 @@ class SmsSender:
         options: SenderOptions,
         budgets: SmsBudgets,
         conflicts: ConflictCounter,
+        opt_outs: OptOuts,
         clock: Clock = system_clock,
         jitter: Callable[[], float] = random.random,
         messenger: MessengerChannel | None = None,
@@ -102,6 +104,7 @@ class SmsSender:
         self.messenger = messenger
         self._database = database
         self._conflicts = conflicts
+        self._opt_outs = opt_outs
         self.units = units
         self.metrics = metrics
         self.policy = policy
@@ -207,7 +210,7 @@ class SmsSender:
         finish the others as skipped, or as failed (outside Messenger's window, or a budget used up)."""
         async with self._database.pool.acquire() as connection:
             vault = Contacts(self._database.pool)
-            routes = await routes_of(connection, vault, self.units, claimed, self._clock())
+            routes = await routes_of(connection, vault, self.units, claimed, self._opt_outs, self._clock())
             for notice in claimed:
                 route = routes[notice.id]
                 if isinstance(route, ByMessenger) and self.messenger is None:
@@ -224,7 +227,7 @@ class SmsSender:
                 unsent = route.status == "failed"
                 outcome = Outcome(notice, route.status, route.reason, unsent=unsent, channel=route.channel)
                 self._finished.put_nowait(Finished(outcome, notice.language))
-                if route.channel == "messenger":
+                if route.reason == OUTSIDE_WINDOW:
                     self.metrics.messenger_not_sent.inc()
             elif notice.id in refused:
                 self.metrics.budget_refusals.labels(budget=refused[notice.id]).inc()
@@ -339,7 +342,7 @@ class SmsSender:
                     self._idle.set()
 
     async def _record(self, batch: list[Finished]) -> None:
-        recorded = await record(self._database.pool, batch, self._clock(), self._conflicts)
+        recorded = await record(self._database.pool, batch, self._clock(), self._conflicts, self._opt_outs)
         self.metrics.opt_outs.inc(sum(1 for f in recorded if f.opted_out_phone))
         for finished in recorded:
             self.metrics.recorded(finished.outcome, finished.language)

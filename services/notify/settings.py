@@ -59,7 +59,10 @@ class NotifySettings(ServiceSettings, MessengerSettings):
 
     def dev_values(self) -> list[DevValue]:
         # Unset, delivery receipts are accepted unsigned: anyone could mark a text delivered.
-        return [*super().dev_values(), *found(blank("SMS_AUTH_TOKEN", self.sms_auth_token))]
+        return [
+            *super().dev_values(),
+            *found(blank("SMS_AUTH_TOKEN", self.sms_auth_token), *self.messenger_dev_values()),
+        ]
 
     @property
     def status_callback_url(self) -> str:

@@ -42,6 +42,7 @@ PRODUCTION = {
     "COMPLAINTS_DEV": "0", "PERSONAL_DATA_KEY": "a-production-key-of-enough-length",
     "SMS_AUTH_TOKEN": SECRET, "FACEBOOK_APP_SECRET": "a-production-app-secret",
     "FACEBOOK_VERIFY_TOKEN": "a-production-verify-token",
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "a-production-page-token",
 }  # fmt: skip
 DEV_KEY = "PERSONAL_DATA_KEY: is the published development value (allowed only with COMPLAINTS_DEV=1)"
 
@@ -123,8 +124,14 @@ CASES = {
         "intake",
         [DEV_KEY, "API_TOKENS_FILE: is the development file deploy/dev-tokens.yaml",
          "FACEBOOK_APP_SECRET: is the published development value",
-         "FACEBOOK_VERIFY_TOKEN: is the published development value"],
+         "FACEBOOK_VERIFY_TOKEN: is the published development value",
+         "FACEBOOK_PAGE_ACCESS_TOKEN: is the published development value",
+         "SMS_AUTH_TOKEN: is empty (allowed only with COMPLAINTS_DEV=1)"],
         settings={"COMPLAINTS_DEV": "0"},
+    ),
+    "notify-dev-page-token": Bad(
+        "notify", ["FACEBOOK_PAGE_ACCESS_TOKEN: is the published development value"],
+        settings={**PRODUCTION, "FACEBOOK_PAGE_ACCESS_TOKEN": ""},
     ),
     "intake-dev-tokens-copy": Bad(
         "intake", ["API_TOKENS_FILE: is a copy of the development file"], settings=PRODUCTION,

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import Counter
 from starlette.background import BackgroundTask
 
@@ -66,8 +66,12 @@ def messenger_router(
         summary="Meta's webhook verification handshake",
         description="Answers `hub.challenge` as plain text when `hub.mode` is `subscribe` and "
         "`hub.verify_token` is FACEBOOK_VERIFY_TOKEN; 403 otherwise.",
-        response_class=PlainTextResponse,
-        responses=responses(403),
+        # Response, not PlainTextResponse: FastAPI would document the JSON 403 as text/plain too.
+        response_class=Response,
+        responses={
+            200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "The challenge"},
+            **responses(403),
+        },
     )
     async def verify(
         mode: Annotated[str, Query(alias="hub.mode")] = "",

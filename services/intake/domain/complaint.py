@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from services.intake.domain.citizens import NOTHING_PROVEN, Contact, ContactField
 from services.intake.domain.identity import case_id_for, filing_key
 from services.intake.domain.place_finder import find_places
 from services.intake.domain.submission import FREE_TEXT_CHANNELS, ChannelSubmission, Location
@@ -30,24 +31,6 @@ from shared.places.gazetteer import Gazetteer
 # docs/contract.md §SLA policy: a complaint about the police, or of these categories, is confidential.
 CONFIDENTIAL_CATEGORIES: frozenset[str] = frozenset({"police_misconduct", "corruption"})
 CONFIDENTIAL_SUBJECTS: frozenset[str] = frozenset({"police_station"})
-
-
-@dataclass(frozen=True, slots=True)
-class Contact:
-    """How to reach the citizen; kept out of repr so that it never reaches a log."""
-
-    name: str | None = field(default=None, repr=False)
-    phone: str | None = field(default=None, repr=False)
-    facebook_psid: str | None = field(default=None, repr=False)
-
-    @property
-    def reachable_by(self) -> tuple[ContactChannel, ...]:
-        channels: list[ContactChannel] = []
-        if self.phone:
-            channels.append("sms")
-        if self.facebook_psid:
-            channels.append("messenger")
-        return tuple(channels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +68,7 @@ class Complaint:
                 citizen_id=citizen_id,
                 language=self.language,
                 anonymous=self.contact is None,
-                reachable_by=self.contact.reachable_by if self.contact else (),
+                reachable_by=_reachable_by(self.contact),
             ),
             text=self.text,
             category=self.category,
@@ -104,8 +87,13 @@ def is_confidential(category: str | None, subject_kind: str | None) -> bool:
     return category in CONFIDENTIAL_CATEGORIES or subject_kind in CONFIDENTIAL_SUBJECTS
 
 
-def complaint_from(submission: ChannelSubmission, gazetteer: Gazetteer) -> Complaint:
-    """The complaint a valid submission files."""
+def complaint_from(
+    submission: ChannelSubmission,
+    gazetteer: Gazetteer,
+    proven: frozenset[ContactField] = NOTHING_PROVEN,
+) -> Complaint:
+    """The complaint a valid submission files; ``proven``: what of its contact the door it came through
+    vouches for (docs/contract.md §Who a citizen is), nothing unless said."""
     citizen = submission.citizen
     subject = submission.subject
     return Complaint(
@@ -120,8 +108,19 @@ def complaint_from(submission: ChannelSubmission, gazetteer: Gazetteer) -> Compl
         language=citizen.language,
         contact=None
         if citizen.anonymous
-        else Contact(name=citizen.name, phone=citizen.phone, facebook_psid=citizen.facebook_psid),
+        else Contact(
+            name=citizen.name, phone=citizen.phone, facebook_psid=citizen.facebook_psid, proven=proven
+        ),
     )
+
+
+def _reachable_by(contact: Contact | None) -> tuple[ContactChannel, ...]:
+    channels: list[ContactChannel] = []
+    if contact and contact.phone:
+        channels.append("sms")
+    if contact and contact.facebook_psid:
+        channels.append("messenger")
+    return tuple(channels)
 
 
 def _location(submission: ChannelSubmission, gazetteer: Gazetteer) -> ResolvedLocation:

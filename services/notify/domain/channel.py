@@ -5,7 +5,8 @@ Meta lets a page write to a person freely only within 24 hours of that person's 
 citizen who wrote on Messenger less than 24 hours ago hears on Messenger (the receipt as a response to
 their message, later texts as updates); after that, by SMS when a phone is known and not opted out; a
 citizen reachable only on Messenger is then out of reach, and the notice fails as
-``outside_messaging_window``. Units are always texted by SMS.
+``outside_messaging_window``. A Messenger id that sent STOP gets nothing on Messenger (its phone, if any and
+not opted out itself, is still texted). Units are always texted by SMS.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Reach:
     phone_opted_out: bool = False
     psid: str | None = None
     last_messenger_message_at: datetime | None = None
+    psid_opted_out: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +64,15 @@ def within_window(last_message_at: datetime | None, now: datetime) -> bool:
 def choose_route(reach: Reach, now: datetime, *, receipt: bool) -> Route:
     """The way a notice goes at ``now``; ``receipt``: it answers the message that filed the case."""
     phone = reach.phone if reach.phone and not reach.phone_opted_out else None
-    if reach.psid and within_window(reach.last_messenger_message_at, now):
-        return ByMessenger(reach.psid, "RESPONSE" if receipt else "UPDATE", phone)
+    psid = reach.psid if reach.psid and not reach.psid_opted_out else None
+    if psid and within_window(reach.last_messenger_message_at, now):
+        return ByMessenger(psid, "RESPONSE" if receipt else "UPDATE", phone)
     if phone:
         return BySms(phone)
     if reach.phone:
         return NotSent("skipped", "opted_out")
+    if reach.psid_opted_out:
+        return NotSent("skipped", "opted_out", "messenger")
     if reach.psid:
         return NotSent("failed", OUTSIDE_WINDOW, "messenger")
     return NotSent("skipped", "no_phone")

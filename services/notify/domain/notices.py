@@ -5,11 +5,13 @@ The citizen hears about the filing (a receipt with the reference and how to ask 
 assignment (the unit, or only the level for a confidential case), a question from the unit, an
 escalation, the resolution and the working group's verdict, once each and in the language they filed in.
 An anonymous citizen is never texted: the notice is kept, marked skipped. A unit whose entry in the units
-file has a phone is texted, in ``unit_language``, when a case reaches it (assignment or escalation).
+file has a phone is texted, in ``unit_language``, when a case reaches it (assignment or escalation), and
+when the citizen answers on a case it holds (``CitizenReplied``: that the citizen answered, never what).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -19,10 +21,14 @@ from shared.events import (
     CaseAssigned,
     CaseEscalated,
     CaseInfoRequested,
+    CaseNeedsTriage,
     CaseResolved,
+    CitizenReplied,
     ComplaintFiled,
+    Envelope,
     EventData,
     VerdictRecorded,
+    payload_of,
 )
 from shared.events.types import Language, UnitRef
 from shared.places.units import UnitRegistry
@@ -30,8 +36,11 @@ from shared.places.units import UnitRegistry
 CITIZEN = "citizen"
 NOTIFIED_TYPES = frozenset(
     cls.type_name()
-    for cls in (ComplaintFiled, CaseAssigned, CaseInfoRequested, CaseEscalated, CaseResolved, VerdictRecorded)
-)
+    for cls in (
+        ComplaintFiled, CaseAssigned, CaseInfoRequested, CaseEscalated, CaseResolved, VerdictRecorded,
+        CitizenReplied,
+    )
+)  # fmt: skip
 
 
 def unit_recipient(unit_id: str) -> str:
@@ -77,14 +86,28 @@ class Notice:
 
 
 def notices_for(
-    data: EventData, facts: CaseFacts, texts: Texts, units: UnitRegistry, unit_language: Language
+    data: EventData,
+    facts: CaseFacts,
+    texts: Texts,
+    units: UnitRegistry,
+    unit_language: Language,
+    *,
+    holder: UnitRef | None = None,
 ) -> list[Notice]:
-    """The notices an event gives rise to (none for a type nobody is texted about)."""
+    """The notices an event gives rise to (none for a type nobody is texted about); ``holder``: the unit
+    holding the case when the event happened (needed for ``CitizenReplied`` only)."""
     citizen = _citizen_text(data, facts, texts, units)
     notices: list[Notice] = []
     if citizen is not None:
         skip = "anonymous" if facts.anonymous else None
         notices.append(Notice(CITIZEN, facts.citizen_id, citizen, skip, facts.messenger_at))
+    if isinstance(data, CitizenReplied) and holder is not None:
+        unit = units.get(holder.id)
+        if unit is not None and unit.phone is not None:
+            values = {"reference": facts.reference, "unit": unit_name(holder, unit_language, units)}
+            notices.append(
+                Notice(unit_recipient(unit.id), None, texts.render("unit_replied", unit_language, values))
+            )
     reached = _unit_reached(data)
     if reached is not None:
         unit = units.get(reached.id)
@@ -145,3 +168,18 @@ def _unit_reached(data: EventData) -> UnitRef | None:
     if isinstance(data, CaseEscalated):
         return data.to_unit
     return None
+
+
+def holder_at(stream: Sequence[Envelope], version: int) -> UnitRef | None:
+    """The unit holding the case once its event ``version`` happened (None in triage, or before routing)."""
+    holder: UnitRef | None = None
+    for event in stream:
+        if event.version > version:
+            break
+        if event.type in _MOVES_HOLDER:
+            data = payload_of(event)
+            holder = _unit_reached(data) if not isinstance(data, CaseNeedsTriage) else None
+    return holder
+
+
+_MOVES_HOLDER = frozenset(cls.type_name() for cls in (CaseAssigned, CaseEscalated, CaseNeedsTriage))

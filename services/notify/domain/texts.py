@@ -35,6 +35,7 @@ TEMPLATE_FIELDS: dict[str, frozenset[str]] = {
     "verdict": frozenset({"reference", "verdict"}),
     "unit_assigned": frozenset({"reference", "unit"}),
     "unit_escalated": frozenset({"reference", "unit", "reason"}),
+    "unit_replied": frozenset({"reference", "unit"}),
 }
 DEFAULT_BUDGET = 3
 BUDGETS = {"filed": 2}  # the receipt is the first thing a citizen sees: keep it short

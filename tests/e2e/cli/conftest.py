@@ -85,6 +85,7 @@ def cli_stack(servers: LocalServers, tmp_path_factory: pytest.TempPathFactory) -
         "DATABASE_URL": servers.new_database(),
         "TOPIC_PREFIX": new_topic_prefix(),
         "SLA_POLICY_FILE": str(write_policy(folder, POLICY)),
+        "COMPLAINTS_DEV": "1",  # as make run: the demo's citizen texts unsigned
     }
     stack = ServiceStack(env, folder / "logs")
     try:

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.e2e
 WG = "moi-working-group"
 # Each story's case events that change where it stands, in order (SLA breaches and SMS outcomes aside).
 EXPECTED = {
-    "sokha": ["ComplaintFiled web", "CaseAssigned police:1203", "CaseAcknowledged", "CaseResolved"],
+    "sokha": ["ComplaintFiled web", "CaseAssigned police:1203", "CaseAcknowledged", "CaseInfoRequested",
+              "CitizenReplied", "CaseResolved"],
     "dara": ["ComplaintFiled facebook", "CaseAssigned police:0203", "CaseRefused",
              "CaseEscalated refused provincial-police:KH-2", "CaseAcknowledged", "CaseResolved"],
     "srey-mom": ["ComplaintFiled sms", "CaseAssigned provincial-hall:KH-17", f"CaseEscalated unanswered {WG}",
@@ -30,7 +31,9 @@ EXPECTED = {
     "anonymous": ["ComplaintFiled web", "CaseNeedsTriage", "CaseAssigned provincial-hall:KH-3",
                   "CaseAcknowledged"],
 }  # fmt: skip
-CITIZEN_FACING = {"ComplaintFiled", "CaseAssigned", "CaseEscalated", "CaseResolved", "VerdictRecorded"}
+CITIZEN_FACING = {
+    "ComplaintFiled", "CaseAssigned", "CaseInfoRequested", "CaseEscalated", "CaseResolved", "VerdictRecorded",
+}  # fmt: skip
 ASIDE = {"SlaBreached", "CitizenNotified", "CitizenNotificationFailed"}
 
 

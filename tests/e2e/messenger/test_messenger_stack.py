@@ -1,8 +1,6 @@
 """A citizen's Messenger conversation through the whole stack as processes: the dev Messenger gateway
 signs and posts the message as Meta does, intake files it, routing decides, the working group assigns it,
-and notify answers on Messenger (the receipt as a response, the assignment as an update).
-
-Runs with the placeholder conversation of this branch; after the merge, with the SMS branch's."""
+and notify answers on Messenger (the receipt as a response, the assignment as an update)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,8 @@ def settings_for(env: dict[str, str], **overrides: Any) -> IntakeSettings:
 
 @asynccontextmanager
 async def running_intake(env: dict[str, str], **overrides: Any) -> AsyncIterator[Running]:
-    """Intake's app with its lifespan entered (pool, Kafka, consumers, relay) and a client on it."""
+    """Intake's app with its lifespan entered (pool, Kafka, consumers, relay) and a client on it;
+    ``overrides``: settings other than the servers'."""
     app = bootstrap(settings_for(env, **overrides))
     lifecycle: Lifecycle = app.state.lifecycle
     (component,) = [c for c in lifecycle.components if isinstance(c, Intake)]

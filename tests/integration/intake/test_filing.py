@@ -11,6 +11,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from services.intake.bootstrap import MIGRATIONS
+from services.intake.domain.citizens import ALL_PROVEN, NOTHING_PROVEN, ContactField
 from services.intake.domain.complaint import Complaint, complaint_from
 from services.intake.domain.identity import reference_for
 from services.intake.domain.submission import parse_submission
@@ -38,8 +39,9 @@ async def filing(pool: asyncpg.Pool) -> FilingService:
     return FilingService(Database(pool), IntakeMetrics(CollectorRegistry()), lambda: AT)
 
 
-def complaint(**changes: Any) -> Complaint:
-    return complaint_from(parse_submission(encode(submission(**changes)), GAZETTEER), GAZETTEER)
+def complaint(proven: frozenset[ContactField] = ALL_PROVEN, **changes: Any) -> Complaint:
+    """A submission as a trusted upstream channel on Kafka sends it, unless ``proven`` says otherwise."""
+    return complaint_from(parse_submission(encode(submission(**changes)), GAZETTEER), GAZETTEER, proven)
 
 
 async def citizen_of(pool: asyncpg.Pool, filed: Any) -> Any:
@@ -109,6 +111,33 @@ async def test_a_redelivery_after_erasure_does_not_bring_the_contact_back(
     (again,) = await filing.file_many([one])
     assert again.duplicate
     assert await pool.fetchval("SELECT count(*) FROM citizens") == 0
+
+
+async def test_a_contact_nothing_proves_neither_links_to_nor_changes_a_known_citizen(
+    filing: FilingService, pool: asyncpg.Pool
+) -> None:
+    (victim,) = await filing.file_many(
+        [complaint(citizen={"phone": PHONE_E164, "facebook_psid": "psid-v", "name": NAME})]
+    )
+    victim_id = await citizen_of(pool, victim)
+    # The web form (nothing proven): the victim's Messenger id with another phone, then the victim's phone
+    # with another name. Each is a citizen of its own; the victim keeps their phone and name.
+    other_phone = {"phone": "+85517000000", "facebook_psid": "psid-v"}
+    by_psid, by_phone = await filing.file_many([
+        complaint(NOTHING_PROVEN, channel="web", citizen=other_phone),
+        complaint(NOTHING_PROVEN, channel="web", citizen={"phone": PHONE_E164, "name": "Attacker"}),
+    ])  # fmt: skip
+    ids = {await citizen_of(pool, filed) for filed in (by_psid, by_phone)}
+    assert victim_id not in ids
+    assert len(ids) == 2
+    kept = await PersonalDataVault(pool).get(_uuid(victim_id))
+    assert kept is not None
+    assert (kept.name, kept.phone, kept.facebook_psid) == (NAME, PHONE_E164, "psid-v")
+    # A later web filing with the same phone does not join the unproven one either: each stands alone.
+    (again,) = await filing.file_many(
+        [complaint(NOTHING_PROVEN, channel="web", citizen={"phone": PHONE_E164})]
+    )
+    assert await citizen_of(pool, again) not in {victim_id, *ids}
 
 
 def _uuid(value: Any) -> uuid.UUID:

@@ -1,14 +1,16 @@
 """What the provider refuses is final at once and shows in the case stream; what it cannot take now is
 tried again, within bounds; an opted-out number is remembered and not texted again."""
 
+import hashlib
 import json
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from services.notify.opt_outs import phone_digest
 from shared.eventstore import PostgresEventStore
+from shared.privacy import KeyedDigest, OptOuts
+from shared.service.settings import DEV_PERSONAL_DATA_KEY
 from shared.testing.kafka import eventually
 from tests.integration.notify.support import (
     file_case,
@@ -55,10 +57,12 @@ async def test_refused_numbers_fail_at_once_and_an_opted_out_number_is_not_texte
     assert answers == {"refused:21211": 1, "refused:21610": 1, "5xx": 3}  # the fourth case never went out
     skipped = await pool.fetch("SELECT reason, attempts FROM notifications WHERE status = 'skipped'")
     assert [dict(row) for row in skipped] == [{"reason": "opted_out", "attempts": 1}]
-    stored = await pool.fetch("SELECT phone_sha256, source FROM sms_opt_outs")
-    assert [(row["phone_sha256"], row["source"]) for row in stored] == [
-        (phone_digest(opted_out), "provider:21610")
+    stored = await pool.fetch("SELECT address_digest, source FROM opt_outs")
+    assert [(row["address_digest"], row["source"]) for row in stored] == [
+        (OptOuts(KeyedDigest.of(DEV_PERSONAL_DATA_KEY)).key(opted_out), "provider:21610")
     ]
+    # Keyed: not the plain SHA-256 anyone could compute from a list of numbers.
+    assert stored[0]["address_digest"] != hashlib.sha256(opted_out.encode()).hexdigest()
     assert opt_outs == 1
     assert await outcome_events(pool, "CitizenNotified") == []
 

@@ -57,3 +57,12 @@ def test_an_opted_out_phone_is_no_fallback_and_no_sms() -> None:
 def test_sms_only_and_unreachable_citizens_keep_the_sms_rules() -> None:
     assert choose_route(Reach(phone=PHONE), WROTE, receipt=True) == BySms(PHONE)
     assert choose_route(Reach(), WROTE, receipt=True) == NotSent("skipped", "no_phone")
+
+
+def test_a_psid_that_sent_stop_gets_nothing_on_messenger_and_its_phone_is_still_texted() -> None:
+    stopped = Reach(psid=PSID, last_messenger_message_at=WROTE, psid_opted_out=True)
+    assert choose_route(stopped, WROTE, receipt=True) == NotSent("skipped", "opted_out", "messenger")
+    with_phone = Reach(phone=PHONE, psid=PSID, last_messenger_message_at=WROTE, psid_opted_out=True)
+    assert choose_route(with_phone, WROTE, receipt=True) == BySms(PHONE)
+    both = Reach(PHONE, True, PSID, WROTE, psid_opted_out=True)
+    assert choose_route(both, WROTE, receipt=False) == NotSent("skipped", "opted_out")

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from services.notify.domain.notices import CITIZEN, CaseFacts, Notice, notices_for
+from services.notify.domain.notices import CITIZEN, CaseFacts, Notice, holder_at, notices_for
 from services.notify.domain.texts import Texts, load_texts
 from services.notify.settings import TEMPLATES
 from shared.events import (
@@ -15,6 +15,7 @@ from shared.events import (
     CaseNeedsTriage,
     CaseResolved,
     CitizenNotified,
+    CitizenReplied,
     EventData,
     SlaBreached,
     VerdictRecorded,
@@ -22,6 +23,7 @@ from shared.events import (
 from shared.events.types import Language
 from shared.places.units import Unit, UnitRegistry
 from shared.testing.events import AT
+from tests.unit.cli.stream import stream
 from tests.unit.notify.cases import filing
 
 pytestmark = pytest.mark.unit
@@ -129,3 +131,22 @@ def test_an_anonymous_citizen_is_never_texted_but_the_skip_is_kept() -> None:
 )
 def test_other_events_text_nobody(data: EventData) -> None:
     assert notices(data, facts()) == []
+
+
+def test_the_unit_holding_the_case_hears_that_the_citizen_answered_but_not_what() -> None:
+    reply = CitizenReplied(text="Monday night, near the market", channel="sms")
+    (unit,) = notices_for(reply, facts(), TEXTS, UNITS, "en", holder=STATION.ref())
+    assert unit.recipient == "unit:police:1203"
+    assert REFERENCE in unit.text.body
+    assert "answered" in unit.text.body
+    assert "Monday" not in unit.text.body
+    assert notices_for(reply, facts(), TEXTS, UNITS, "en", holder=PROVINCE.ref()) == []  # no phone
+    assert notices_for(reply, facts(), TEXTS, UNITS, "en") == []  # nobody holds it (triage)
+
+
+def test_the_holder_is_the_unit_at_the_replys_version() -> None:
+    events = stream(filing(CITIZEN_ID), assigned(STATION), escalated(), CaseNeedsTriage(reason="x"))
+    assert holder_at(events, 1) is None
+    assert holder_at(events, 2) == STATION.ref()
+    assert holder_at(events, 3) == PROVINCE.ref()
+    assert holder_at(events, 4) is None
