@@ -128,7 +128,7 @@ async def run(
         )
         assert counts is not None
         seeding |= {"cases": counts["cases"], "inbox_open": counts["inbox"]}
-        accounts = Accounts(Database(pool), system_clock)
+        accounts = Accounts(Database(pool), system_clock, IntakeSettings().digest)
         await accounts.add("bench.unit", "unit", INBOX_UNIT, PASSWORD)
         await accounts.add("bench.wg", "working_group", None, PASSWORD)
         await accounts.add("bench.ops", "ops", None, PASSWORD)

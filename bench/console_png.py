@@ -88,7 +88,7 @@ async def seed_history(database_url: str) -> None:
         await prepare(pool)
         await seed(pool, units, cases=CASES, inbox_unit=unit, inbox_cases=INBOX_CASES,
                    now=datetime.now(UTC), inbox_within=timedelta(hours=36))  # fmt: skip
-        accounts = Accounts(_Pool(pool), system_clock)
+        accounts = Accounts(_Pool(pool), system_clock, IntakeSettings().digest)
         await accounts.add("sokha.police1203", "unit", UNIT, PASSWORD)
         await accounts.add("chan.wg", "working_group", None, PASSWORD)
 

@@ -68,7 +68,7 @@ async def _accounts_do(args: argparse.Namespace, action: str) -> int:
     async with open_pool(settings_of(args).database_url) as pool:
         async with pool.acquire() as connection:
             await migrate(connection, [EVENT_STORE, MIGRATIONS])
-        accounts = Accounts(_Opened(pool), system_clock)
+        accounts = Accounts(_Opened(pool), system_clock, IntakeSettings().digest)
         try:
             return await _do(accounts, args, action)
         except AccountError as error:

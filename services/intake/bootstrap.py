@@ -108,6 +108,12 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
             page_id=settings.facebook_page_id,
         )
     )  # fmt: skip
-    console.install(app, console.Console.build(intake, infra.database, clock))
+    console.install(
+        app,
+        console.Console.build(
+            intake, infra.database, clock,
+            digest=settings.digest, sign_ins_per_ip=settings.console_sign_ins_per_ip_per_hour,
+        ),
+    )  # fmt: skip
     errors.install(app)
     return app

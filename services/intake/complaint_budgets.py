@@ -14,6 +14,7 @@ channels on Kafka are trusted producers and do not ask at all.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,13 +22,29 @@ from prometheus_client import Counter
 
 from shared.eventstore import HasPool
 from shared.eventstore.store import Connection
-from shared.privacy import Allowance, Budget, KeyedDigest, take
+from shared.privacy import Allowance, Budget, KeyedDigest, give_back, take
 
 PER_PHONE = "complaints-per-phone"
 PER_IP = "complaints-per-ip"
 # The budgets each door can be refused by: Messenger names no phone and no client address.
 BUDGETS_OF_CHANNEL = {"web": (PER_PHONE, PER_IP), "open311": (PER_PHONE, PER_IP), "sms": (PER_PHONE,)}
 _HOUR = timedelta(hours=1)
+# One IPv6 customer is usually given a whole /64 (RFC 6177): keyed by the address, it would be 2^64 budgets.
+_IPV6_CUSTOMER = 64
+
+
+def address_subject(client_ip: str) -> str:
+    """What an address budget counts: an IPv4 address itself, an IPv6 address's /64 (an IPv4-mapped one as
+    its IPv4 address); anything unreadable as it came."""
+    try:
+        address = ipaddress.ip_address(client_ip.strip())
+    except ValueError:
+        return client_ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, _IPV6_CUSTOMER), strict=False))
+    return str(address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +81,25 @@ class ComplaintBudgets:
         refused when either is spent, with how long until its hour is over. On ``connection`` when given
         (a savepoint in the caller's transaction, which holds its connection and must not wait for a second
         one of the pool)."""
-        subjects = [(name, value) for name, value in ((PER_IP, client_ip), (PER_PHONE, phone)) if value]
+        subjects = self._subjects(phone, client_ip)
         if not subjects:
             return ComplaintAllowance(True)
         if connection is not None:
             return await self._take(connection, subjects, now, channel)
         async with self._database.pool.acquire() as own:
             return await self._take(own, subjects, now, channel)
+
+    async def give_back(self, *, phone: str | None, client_ip: str | None, taken_at: datetime) -> None:
+        """Return what :meth:`allow` took at ``taken_at`` for a complaint that was not filed after all (its
+        filing failed, or it turned out to be filed before)."""
+        async with self._database.pool.acquire() as connection, connection.transaction():
+            for name, value in self._subjects(phone, client_ip):
+                await give_back(connection, self._budgets[name], self._digest(name, value), taken_at)
+
+    @staticmethod
+    def _subjects(phone: str | None, client_ip: str | None) -> list[tuple[str, str]]:
+        address = address_subject(client_ip) if client_ip else None
+        return [(name, value) for name, value in ((PER_IP, address), (PER_PHONE, phone)) if value]
 
     async def _take(
         self, connection: Connection, subjects: list[tuple[str, str]], now: datetime, channel: str

@@ -65,6 +65,12 @@ class IntakeMetrics:
             buckets=_BUCKETS,
             registry=registry,
         )
+        self.sign_ins_limited = Counter(
+            "console_sign_ins_limited",
+            "Console sign-ins refused (429) because their client address tried too many this hour "
+            "(docs/console.md §Security rules)",
+            registry=registry,
+        )
         self.sms_inbound = Counter(
             "sms_inbound",
             "Messages posted to the SMS webhook, by what they were: keyword, reply, update, complaint, "

@@ -31,6 +31,8 @@ class IntakeSettings(ServiceSettings, MessengerSettings):
     # address; 0 refuses every one.
     complaints_per_phone_per_hour: int = Field(default=5, ge=0)
     complaints_per_ip_per_hour: int = Field(default=20, ge=0)
+    # Console sign-ins tried from one client address (docs/console.md §Security rules); 0 refuses every one.
+    console_sign_ins_per_ip_per_hour: int = Field(default=60, ge=0)
     # Submissions per Kafka batch (and transaction), consumers sharing the topic's partitions in the process
     # (one parses while another files), and the HTTP group commit's batch and workers. A batch is one append:
     # at most 2,000 events, so that the relay's copies of it stay within consumers' tracking window

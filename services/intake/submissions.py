@@ -14,6 +14,7 @@ import math
 import time
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from functools import partial
 
 from aiokafka import ConsumerRecord
@@ -96,24 +97,42 @@ class Submissions:
     async def _file_one(self, submission: ChannelSubmission, client_ip: str | None, started: float) -> Filed:
         self._metrics.received.labels(channel=submission.channel).inc()
         complaint = complaint_from(submission, self._gazetteer)
-        phone = complaint.contact.phone if complaint.contact else None
-        allowance = await self._budgets.allow(
-            phone=phone, client_ip=client_ip, now=self._clock(), channel=submission.channel
-        )
-        if allowance.allowed:
-            filed = await self._batcher.file(complaint)
+        # A retry of a complaint filed before (its Idempotency-Key or channel_message_id) gets its case and
+        # takes nothing from the budgets: a client retrying a lost answer must not use up the citizen's hour.
+        filed = await self._filing.filed_before(complaint.case_id)
+        if filed is None:
+            filed = await self._file_new(complaint, client_ip)
         else:
-            # A retry of a complaint filed before the budget ran out still gets its case.
-            earlier = await self._filing.filed_before(complaint.case_id)
-            if earlier is None:
-                self._metrics.rejected.labels(channel=submission.channel, reason="limited").inc()
-                log.info(
-                    "refused a %s submission: the %s budget is spent", submission.channel, allowance.budget
-                )
-                raise LimitedError(allowance)
-            filed = earlier
+            self._metrics.duplicates.labels(channel=complaint.channel).inc()
         self._metrics.handling.labels(source="http").observe(time.perf_counter() - started)
         return filed
+
+    async def _file_new(self, complaint: Complaint, client_ip: str | None) -> Filed:
+        phone = complaint.contact.phone if complaint.contact else None
+        now = self._clock()
+        allowance = await self._budgets.allow(
+            phone=phone, client_ip=client_ip, now=now, channel=complaint.channel
+        )
+        if not allowance.allowed:
+            self._metrics.rejected.labels(channel=complaint.channel, reason="limited").inc()
+            log.info("refused a %s submission: the %s budget is spent", complaint.channel, allowance.budget)
+            raise LimitedError(allowance)
+        try:
+            filed = await self._batcher.file(complaint)
+        except BaseException:
+            # Nothing was filed (an outage, intake stopping: 503): the unit goes back, so the citizen's retry
+            # is not refused for a complaint that never was.
+            await self._give_back(phone, client_ip, now)
+            raise
+        if filed.duplicate:  # a retry racing its first delivery: only the first one spends
+            await self._give_back(phone, client_ip, now)
+        return filed
+
+    async def _give_back(self, phone: str | None, client_ip: str | None, taken_at: datetime) -> None:
+        try:
+            await self._budgets.give_back(phone=phone, client_ip=client_ip, taken_at=taken_at)
+        except Exception as error:  # the database may be what failed: the unit stays spent, nothing worse
+            log.warning("could not give back a complaint budget unit: %s", error_reason(error))
 
     def refuse(self, rejected: SubmissionError) -> None:
         """Count and log a submission another door refused (Open311's form)."""

@@ -9,10 +9,10 @@ uses them. ``opt_outs.py`` keeps the addresses that asked for no more texts, by 
 from pathlib import Path
 
 from shared.eventstore.migrations import MigrationSet
-from shared.privacy.budgets import Allowance, Budget, take
+from shared.privacy.budgets import Allowance, Budget, give_back, take
 from shared.privacy.keyed import KeyedDigest
 from shared.privacy.opt_outs import OptOuts
 
 PRIVACY = MigrationSet("privacy", Path(__file__).parent / "sql")
 
-__all__ = ["PRIVACY", "Allowance", "Budget", "KeyedDigest", "OptOuts", "take"]
+__all__ = ["PRIVACY", "Allowance", "Budget", "KeyedDigest", "OptOuts", "give_back", "take"]

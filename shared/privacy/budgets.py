@@ -60,6 +60,19 @@ async def take(
     return Allowance(True) if used is not None else Allowance(False, end - now)
 
 
+async def give_back(
+    connection: Connection | asyncpg.Pool, budget: Budget, subject: str, taken_at: datetime
+) -> None:
+    """Return one unit :func:`take` gave at ``taken_at`` (to that window, even if another has begun): for a
+    use that did not happen after all, such as a filing that failed."""
+    start, _ = budget.window_of(taken_at)
+    await connection.execute(
+        """UPDATE budget_counters SET used = used - 1
+           WHERE budget = $1 AND subject = $2 AND window_start = $3 AND used > 0""",
+        budget.name, subject, start,
+    )  # fmt: skip
+
+
 async def forget_expired(connection: Connection, now: datetime) -> int:
     """Delete the counters whose window is over; how many were deleted."""
     result = await connection.execute("DELETE FROM budget_counters WHERE window_end <= $1", now)

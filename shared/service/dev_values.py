@@ -7,8 +7,12 @@ below; :func:`shared.service.serve.main` refuses to start on any of them unless 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# A SHA-256 in hex, as a tokens file keeps each token.
+_SHA256 = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +37,25 @@ def blank(setting: str, value: str) -> DevValue | None:
 
 
 def dev_file(setting: str, path: Path, dev_path: Path) -> DevValue | None:
-    """The setting names the development file, or a copy of it."""
+    """The setting names the development file, or a file holding any of its token hashes: one published
+    token in an otherwise private file lets anyone in as that token's principal, so a copy with an entry
+    added, removed or reordered is refused as well as a byte-exact one."""
     if not path.is_file() or not dev_path.is_file():
         return None  # a missing file is the file check's to report
     if path.resolve() == dev_path.resolve():
         return DevValue(setting, f"is the development file {path} (its tokens are published)")
-    if path.read_bytes() == dev_path.read_bytes():
-        return DevValue(setting, f"is a copy of the development file ({path}): its tokens are published")
+    shared = _hashes(path.read_text(errors="replace")) & _hashes(dev_path.read_text(errors="replace"))
+    if shared:
+        return DevValue(
+            setting,
+            f"holds {len(shared)} token hash(es) of the development file ({path}): "
+            "their tokens are published",
+        )
     return None
+
+
+def _hashes(text: str) -> set[str]:
+    return {found.lower() for found in _SHA256.findall(text)}
 
 
 def found(*checks: DevValue | None) -> list[DevValue]:

@@ -134,8 +134,14 @@ CASES = {
         settings={**PRODUCTION, "FACEBOOK_PAGE_ACCESS_TOKEN": ""},
     ),
     "intake-dev-tokens-copy": Bad(
-        "intake", ["API_TOKENS_FILE: is a copy of the development file"], settings=PRODUCTION,
+        "intake", ["API_TOKENS_FILE: holds 11 token hash(es) of the development file"], settings=PRODUCTION,
         files={"API_TOKENS_FILE": (PROJECT_ROOT / "deploy" / "dev-tokens.yaml").read_text()},
+    ),
+    # The dev file with one entry of ours added is still the dev file's tokens.
+    "intake-dev-tokens-extended": Bad(
+        "intake", ["API_TOKENS_FILE: holds 11 token hash(es) of the development file"], settings=PRODUCTION,
+        files={"API_TOKENS_FILE": (PROJECT_ROOT / "deploy" / "dev-tokens.yaml").read_text()
+               + "  - name: ours\n    sha256: " + "ab" * 32 + "\n    role: ops\n"},
     ),
     "notify-unsigned-receipts": Bad(
         "notify", ["SMS_AUTH_TOKEN: is empty (allowed only with COMPLAINTS_DEV=1)"],

@@ -28,11 +28,13 @@ from services.intake.console.queries.queue import QueueQuery
 from services.intake.console.queries.stats import StatsQuery
 from services.intake.console.routes import case, inbox, public_status, queue, signin, stats
 from services.intake.console.sessions import Sessions
+from services.intake.console.sign_in_budget import SignInBudget
 from services.intake.console.unit_search import UnitFinder
 from services.intake.service import Intake
 from services.intake.sla_deadlines import SlaDeadlines
 from shared.eventstore import HasPool, PostgresEventStore
 from shared.places.gazetteer import Gazetteer
+from shared.privacy import KeyedDigest
 from shared.service.clock import Clock
 
 STATIC = Path(__file__).parent / "static"
@@ -46,6 +48,7 @@ class Console:
     pages: Pages
     guard: Guard
     accounts: Accounts
+    sign_in_budget: SignInBudget
     inbox: InboxQuery
     case: CaseQuery
     queue: QueueQuery
@@ -55,13 +58,18 @@ class Console:
     clock: Clock
 
     @classmethod
-    def build(cls, intake: Intake, database: HasPool, clock: Clock) -> Console:
+    def build(
+        cls, intake: Intake, database: HasPool, clock: Clock, *, digest: KeyedDigest, sign_ins_per_ip: int
+    ) -> Console:
         deadlines = SlaDeadlines(database)
         return cls(
             intake=intake,
             pages=Pages(Catalogue.load(), intake.gazetteer, intake.units, clock),
             guard=Guard(Sessions(database, clock)),
-            accounts=Accounts(database, clock),
+            accounts=Accounts(database, clock, digest),
+            sign_in_budget=SignInBudget(
+                database, digest, intake.metrics.sign_ins_limited, clock, per_ip=sign_ins_per_ip
+            ),
             inbox=InboxQuery(database, deadlines),
             case=CaseQuery(PostgresEventStore(database), database, deadlines),
             queue=QueueQuery(database, deadlines),

@@ -16,10 +16,12 @@ from services.intake.console.accounts import Accounts, SignIn
 from services.intake.console.lockout import MAX_FAILURES
 from services.intake.console.sessions import Sessions
 from shared.localstack.kafka import PROJECT_ROOT
+from shared.privacy import KeyedDigest
 from shared.service.clock import system_clock
 from shared.service.database import create_pool
 
 pytestmark = pytest.mark.integration
+DIGEST = KeyedDigest.of("a key of the cli tests")
 PASSWORD = "the first long password"
 NEW_PASSWORD = "a second long password"
 
@@ -67,7 +69,7 @@ async def test_disable_ends_the_accounts_sessions_and_keeps_it_listed_as_disable
     database_url: str, accounts_at: asyncpg.Pool
 ) -> None:
     database = _Database(accounts_at)
-    accounts, sessions = Accounts(database, system_clock), Sessions(database, system_clock)
+    accounts, sessions = Accounts(database, system_clock, DIGEST), Sessions(database, system_clock)
     signed_in = await accounts.sign_in("sokha", PASSWORD)
     assert not isinstance(signed_in, SignIn)
     token, _ = await sessions.start(signed_in)
@@ -90,7 +92,7 @@ async def test_reset_password_changes_the_hash_unlocks_and_ends_the_sessions(
     database_url: str, accounts_at: asyncpg.Pool
 ) -> None:
     database = _Database(accounts_at)
-    accounts, sessions = Accounts(database, system_clock), Sessions(database, system_clock)
+    accounts, sessions = Accounts(database, system_clock, DIGEST), Sessions(database, system_clock)
     signed_in = await accounts.sign_in("sokha", PASSWORD)
     assert not isinstance(signed_in, SignIn)
     token, _ = await sessions.start(signed_in)
@@ -132,5 +134,5 @@ async def test_the_commands_refuse_an_unknown_account_and_a_short_password(
     assert short.returncode == 1
     assert "at least 10 characters" in short.stderr
     assert not isinstance(
-        await Accounts(_Database(accounts_at), system_clock).sign_in("sokha", PASSWORD), SignIn
+        await Accounts(_Database(accounts_at), system_clock, DIGEST).sign_in("sokha", PASSWORD), SignIn
     )

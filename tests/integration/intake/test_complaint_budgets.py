@@ -126,3 +126,38 @@ async def test_budgets_are_shared_by_every_replica(bounded: Running) -> None:
     refused = await replica.allow(phone=PHONE_E164, client_ip="198.51.100.2", now=now, channel="sms")
     assert (refused.allowed, refused.budget) == (False, PER_PHONE)
     assert bounded.metric("complaints_limited_total", channel="sms", budget=PER_PHONE) == 1
+
+
+async def test_retries_of_a_filed_complaint_take_nothing_from_the_budgets(bounded: Running) -> None:
+    first = await file(bounded, naming(PHONE_LOCAL), key="form-1")
+    for _ in range(3):  # a client retrying a lost answer with its Idempotency-Key
+        again = await file(bounded, naming(PHONE_LOCAL), key="form-1")
+        assert (again.status_code, again.json()) == (202, first.json())
+    assert (await file(bounded, naming(PHONE_LOCAL), key="form-2")).status_code == 202
+    assert await bounded.pool.fetchval("SELECT sum(used) FROM budget_counters WHERE budget = $1", PER_IP) == 2
+
+
+async def test_a_filing_that_fails_gives_its_unit_back(bounded: Running) -> None:
+    await bounded.intake.batcher.stop()  # intake stopping: every filing fails with 503
+    try:
+        for n in range(3):
+            failed = await file(bounded, naming(PHONE_LOCAL), key=f"outage-{n}")
+            assert failed.status_code == 503
+    finally:
+        await bounded.intake.batcher.start()
+    assert await bounded.pool.fetchval("SELECT coalesce(sum(used), 0) FROM budget_counters") == 0
+    # The citizen's hour is whole: both retries file.
+    assert [(await file(bounded, naming(PHONE_LOCAL), key=f"outage-{n}")).status_code for n in range(2)] == [
+        202,
+        202,
+    ]
+
+
+async def test_one_ipv6_customer_shares_one_address_budget(bounded: Running) -> None:
+    codes = []
+    for n in range(4):  # four addresses of one /64
+        transport = httpx.ASGITransport(app=bounded.app, client=(f"2001:db8:1:2::{n + 1:x}", 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
+            codes.append((await client.post("/v1/complaints", content=naming(None))).status_code)
+    assert codes == [202, 202, 202, 429]
+    assert bounded.metric("complaints_limited_total", channel="web", budget=PER_IP) == 1

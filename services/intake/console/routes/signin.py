@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from services.intake.api.client_address import client_address
 from services.intake.console.access import home_of
 from services.intake.console.accounts import SignIn
 from services.intake.console.catalogue import language_of
@@ -45,6 +47,11 @@ def router(console: Console) -> APIRouter:
         token = request.cookies.get(SIGN_IN_COOKIE, "")
         if not token or not same_token(str(form.get("csrf", "")), token):
             return pages.render(request, "error.html", status=403, message_key="error.csrf")
+        allowance = await console.sign_in_budget.allow(client_address(request))
+        if not allowance.allowed:
+            refused = sign_in_page(request, status=429, message="signin.too_many")
+            refused.headers["Retry-After"] = str(max(1, math.ceil(allowance.retry_after.total_seconds())))
+            return refused
         account_id, password = str(form.get("account", "")).strip(), str(form.get("password", ""))
         outcome = await console.accounts.sign_in(account_id, password)
         if outcome is SignIn.WRONG:

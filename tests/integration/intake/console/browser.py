@@ -25,7 +25,9 @@ def hidden_fields(html: str) -> dict[str, str]:
 
 
 async def add_account(intake: Running, account_id: str, role: str, unit_id: str | None = None) -> None:
-    await Accounts(intake.infra.database, system_clock).add(account_id, role, unit_id, PASSWORD)
+    await Accounts(intake.infra.database, system_clock, intake.infra.settings.digest).add(
+        account_id, role, unit_id, PASSWORD
+    )
 
 
 def new_client(intake: Running) -> httpx.AsyncClient:
