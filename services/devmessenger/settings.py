@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.messenger.settings import DEV_PAGE_ACCESS_TOKEN, DEV_PAGE_ID
+from shared.messenger.settings import DEV_APP_SECRET, DEV_PAGE_ACCESS_TOKEN, DEV_PAGE_ID
 
 DEFAULT_PORT = 8026
 
@@ -20,7 +20,7 @@ class DevMessengerSettings(BaseSettings):
     http_port: int | None = Field(default=None, ge=1, le=65535)
     # The same values intake and notify read: deliveries are signed with the app secret, sends must carry
     # the page access token.
-    facebook_app_secret: str = "dev-facebook-app-secret"
+    facebook_app_secret: str = DEV_APP_SECRET
     facebook_page_access_token: str = DEV_PAGE_ACCESS_TOKEN
     facebook_page_id: str = DEV_PAGE_ID
     # Where "write as a citizen" posts: intake's webhook.

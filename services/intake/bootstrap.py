@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.intake.api import errors
+from services.intake.api import errors, messenger_webhook
 from services.intake.api.cases import cases_router
 from services.intake.api.complaints import complaints_router
 from services.intake.api.messenger_webhook import messenger_router
@@ -97,7 +97,10 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
         migrations=[PRIVACY, MIGRATIONS],
     )
     app = service_app(
-        lifecycle, [complaints_router(intake), cases_router(intake, tokens)], description=_DESCRIPTION
+        lifecycle,
+        [complaints_router(intake), cases_router(intake, tokens)],
+        body_limits={messenger_webhook.PATH: messenger_webhook.MAX_BODY},
+        description=_DESCRIPTION,
     )
     app.include_router(open311_router(intake, tokens, infra.database, clock))
     app.include_router(sms_webhook_router(sms))
@@ -105,7 +108,7 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock = system_clock) -> FastA
         messenger_router(
             conversations, answers, infra.database, intake.metrics, clock,
             app_secret=settings.facebook_app_secret, verify_token=settings.facebook_verify_token,
-            page_id=settings.facebook_page_id,
+            page_id=settings.facebook_page_id, digest=settings.digest,
         )
     )  # fmt: skip
     console.install(

@@ -11,13 +11,12 @@ from pathlib import Path
 
 from pydantic import Field
 
-from shared.messenger.settings import MessengerSettings
+from shared.messenger.settings import DEV_APP_SECRET, MessengerSettings
 from shared.service.dev_values import DevValue, blank, dev_file, found, published
 from shared.service.settings import ServiceSettings
 
 DEV_TOKENS_FILE = Path("deploy/dev-tokens.yaml")
 _REPOSITORY_DEV_TOKENS = Path(__file__).resolve().parents[2] / DEV_TOKENS_FILE
-DEV_FACEBOOK_APP_SECRET = "dev-facebook-app-secret"
 DEV_FACEBOOK_VERIFY_TOKEN = "dev-facebook-verify-token"
 
 
@@ -25,7 +24,7 @@ class IntakeSettings(ServiceSettings, MessengerSettings):
     http_port: int = Field(default=8001, ge=1, le=65535)
     api_tokens_file: Path = DEV_TOKENS_FILE
     units_file: Path = Path("deploy/units.yaml")
-    facebook_app_secret: str = DEV_FACEBOOK_APP_SECRET
+    facebook_app_secret: str = DEV_APP_SECRET
     facebook_verify_token: str = DEV_FACEBOOK_VERIFY_TOKEN
     # New complaints over HTTP and Open311 (docs/contract.md §Privacy budgets): per phone named, per client
     # address; 0 refuses every one.
@@ -66,8 +65,11 @@ class IntakeSettings(ServiceSettings, MessengerSettings):
             *super().dev_values(),
             *found(
                 dev_file("API_TOKENS_FILE", self.api_tokens_file, _REPOSITORY_DEV_TOKENS),
-                published("FACEBOOK_APP_SECRET", self.facebook_app_secret, DEV_FACEBOOK_APP_SECRET),
+                published("FACEBOOK_APP_SECRET", self.facebook_app_secret, DEV_APP_SECRET),
+                # Empty, the secret lets anyone sign a delivery as Meta, and the token anyone subscribe.
+                blank("FACEBOOK_APP_SECRET", self.facebook_app_secret),
                 published("FACEBOOK_VERIFY_TOKEN", self.facebook_verify_token, DEV_FACEBOOK_VERIFY_TOKEN),
+                blank("FACEBOOK_VERIFY_TOKEN", self.facebook_verify_token),
                 # Unset, the SMS webhook takes unsigned texts: anyone could speak as any phone.
                 blank("SMS_AUTH_TOKEN", self.sms_auth_token),
                 *self.messenger_dev_values(),

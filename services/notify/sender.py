@@ -267,6 +267,10 @@ class SmsSender:
                 result = Unavailable(type(error).__name__)
             if isinstance(result, Refused) and result.window_closed and route.fallback_phone:
                 route, result = BySms(route.fallback_phone), None  # Meta's clock has it closed: SMS then
+                charged = await self._charge_fallback(notice, route.phone)
+                if isinstance(charged, Finished):
+                    return charged
+                result = charged
         if result is None:
             assert isinstance(route, BySms)
             found = await self._taken_before(notice, route.phone)
@@ -290,6 +294,20 @@ class SmsSender:
                 phone = route.phone if stopped and isinstance(route, BySms) else None
                 return Finished(Outcome(notice, "failed", reason, channel=channel), notice.language, phone)
         raise AssertionError(decision)
+
+    async def _charge_fallback(self, notice: Claimed, phone: str) -> Finished | Unavailable | None:
+        """Charge the spend budgets for a text that was for Messenger at dispatch (so uncharged there) and
+        goes by SMS now: its failure past a budget, a retry while the budgets cannot be asked, or None."""
+        try:
+            async with self._database.pool.acquire() as connection, connection.transaction():
+                refused = await self.budgets.charge(connection, [(notice.id, phone)], self._clock())
+        except Exception as error:  # nothing was sent: the next attempt asks Meta, then the budgets, again
+            log.warning("the SMS budgets cannot be charged now: %s", type(error).__name__)
+            return Unavailable(f"budgets: {type(error).__name__}")
+        if notice.id not in refused:
+            return None
+        self.metrics.budget_refusals.labels(budget=refused[notice.id]).inc()
+        return Finished(Outcome(notice, "failed", f"budget ({refused[notice.id]})"), notice.language)
 
     async def _taken_before(self, notice: Claimed, phone: str) -> Finished | None:
         """An earlier attempt's answer is unknown (its sender died, or the answer was lost to a timeout): if

@@ -8,6 +8,8 @@ from pydantic_settings import BaseSettings
 
 from shared.service.dev_values import DevValue, published
 
+# Signs the dev gateway's deliveries and checks them in intake; published: refused outside dev mode.
+DEV_APP_SECRET = "dev-facebook-app-secret"
 DEV_GRAPH_API_BASE = "http://127.0.0.1:8026/v21.0"  # the dev Messenger gateway (services/devmessenger)
 DEV_PAGE_ACCESS_TOKEN = "dev-facebook-page-access-token"
 DEV_PAGE_ID = "100000000000001"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Response
@@ -15,10 +15,15 @@ from shared.service.readiness import ReadinessMetrics
 
 
 def service_app(
-    lifecycle: Lifecycle, routers: Sequence[APIRouter] = (), **fastapi_options: object
+    lifecycle: Lifecycle,
+    routers: Sequence[APIRouter] = (),
+    *,
+    body_limits: Mapping[str, int] | None = None,
+    **fastapi_options: object,
 ) -> FastAPI:
     """A FastAPI app whose lifespan runs ``lifecycle``, serving ``/healthz``, ``/readyz`` and ``/metrics``;
-    request bodies past ``HTTP_MAX_BODY_BYTES`` are refused (413) for every route."""
+    request bodies past ``HTTP_MAX_BODY_BYTES`` are refused (413) for every route but the paths of
+    ``body_limits``, which have the limit given there."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -27,7 +32,9 @@ def service_app(
 
     app = FastAPI(lifespan=lifespan, title=lifecycle.name, **fastapi_options)  # type: ignore[arg-type]
     app.state.lifecycle = lifecycle
-    app.add_middleware(BodyLimit, limit=lifecycle.infrastructure.settings.http_max_body_bytes)
+    app.add_middleware(
+        BodyLimit, limit=lifecycle.infrastructure.settings.http_max_body_bytes, paths=body_limits
+    )
     app.include_router(_operations_router(lifecycle))
     for router in routers:
         app.include_router(router)

@@ -129,6 +129,13 @@ CASES = {
          "SMS_AUTH_TOKEN: is empty (allowed only with COMPLAINTS_DEV=1)"],
         settings={"COMPLAINTS_DEV": "0"},
     ),
+    # Blank (whitespace: an empty setting here means left unset), the secret would let anyone sign a delivery.
+    "intake-blank-messenger-secrets": Bad(
+        "intake",
+        ["FACEBOOK_APP_SECRET: is empty (allowed only with COMPLAINTS_DEV=1)",
+         "FACEBOOK_VERIFY_TOKEN: is empty (allowed only with COMPLAINTS_DEV=1)"],
+        settings={**PRODUCTION, "FACEBOOK_APP_SECRET": " ", "FACEBOOK_VERIFY_TOKEN": "  "},
+    ),
     "notify-dev-page-token": Bad(
         "notify", ["FACEBOOK_PAGE_ACCESS_TOKEN: is the published development value"],
         settings={**PRODUCTION, "FACEBOOK_PAGE_ACCESS_TOKEN": ""},

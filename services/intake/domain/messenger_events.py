@@ -16,7 +16,6 @@ good messages in it included, and then unsubscribe the app.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Any
 
 from services.intake.domain.conversation import Attachment, Inbound
 from services.intake.domain.problems import Problem
+from shared.privacy.keyed import KeyedDigest
 
 MAX_TEXT = 4000  # a case's text (docs/contract.md §Submissions); longer messages are cut, never refused
 MAX_MESSAGE_ID = 200  # a channel_message_id
@@ -58,9 +58,9 @@ class Parsed:
     skipped: tuple[str, ...]
 
 
-def parse_delivery(body: bytes, page_id: str | None, now: datetime) -> Parsed:
+def parse_delivery(body: bytes, page_id: str | None, now: datetime, digest: KeyedDigest) -> Parsed:
     """Read a webhook body. ``page_id``: items addressed to another page are skipped (None: any page);
-    ``now`` stands in for an item's missing timestamp."""
+    ``now`` stands in for an item's missing timestamp; ``digest`` names a postback that has no mid."""
     try:
         document = json.loads(body)
     except (UnicodeDecodeError, ValueError):
@@ -80,7 +80,7 @@ def parse_delivery(body: bytes, page_id: str | None, now: datetime) -> Parsed:
             skipped.append("no_messaging")
             continue
         for item in items:
-            outcome = _item(item, page_id, now)
+            outcome = _item(item, page_id, now, digest)
             if isinstance(outcome, Received):
                 received.append(outcome)
             else:
@@ -88,7 +88,7 @@ def parse_delivery(body: bytes, page_id: str | None, now: datetime) -> Parsed:
     return Parsed(tuple(received), tuple(skipped))
 
 
-def _item(item: Any, page_id: str | None, now: datetime) -> Received | str:
+def _item(item: Any, page_id: str | None, now: datetime, digest: KeyedDigest) -> Received | str:
     if not isinstance(item, dict):
         return "malformed"
     skip = _not_a_message(item)
@@ -105,7 +105,7 @@ def _item(item: Any, page_id: str | None, now: datetime) -> Received | str:
     if isinstance(message, dict):
         return _message(message, sender, at)
     assert isinstance(postback, dict)
-    return _postback(postback, sender, at)
+    return _postback(postback, sender, at, digest)
 
 
 def _not_a_message(item: dict[str, Any]) -> str | None:
@@ -137,7 +137,7 @@ def _message(message: dict[str, Any], sender: str, at: datetime) -> Received | s
     return Received(Inbound("facebook", mid, sender, text, at, attachments), kind)
 
 
-def _postback(postback: dict[str, Any], sender: str, at: datetime) -> Received | str:
+def _postback(postback: dict[str, Any], sender: str, at: datetime, digest: KeyedDigest) -> Received | str:
     # The title is what the citizen saw on the button; the payload is the page's own code for it.
     text = _clean(postback.get("title")) or _clean(postback.get("payload"))
     if not text:
@@ -145,9 +145,10 @@ def _postback(postback: dict[str, Any], sender: str, at: datetime) -> Received |
     mid = postback.get("mid")
     if not isinstance(mid, str) or not 1 <= len(mid) <= MAX_MESSAGE_ID:
         # Older postbacks carry no mid: one derived from what identifies the tap, so that Meta's retries of
-        # it are one message. A digest, because a channel message id reaches the events and the PSID may not.
-        seed = f"{sender}\x00{at.isoformat()}\x00{text}".encode()
-        mid = "postback-" + hashlib.sha256(seed).hexdigest()[:40]
+        # it are one message. A keyed digest, because a channel message id reaches the events and the PSID may
+        # not: a plain hash of a PSID, a time and a button's title is reversed by trying the few candidates.
+        seed = f"{sender}\x00{at.isoformat()}\x00{text}"
+        mid = "postback-" + digest("messenger-postback", seed)[:40]
     return Received(Inbound("facebook", mid, sender, text, at), "postback")
 
 

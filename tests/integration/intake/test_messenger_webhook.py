@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ import pytest
 from shared.messenger.signature import hub_signature
 from tests.integration.intake.harness import Running
 from tests.unit.messenger.payloads import (
+    APP_SECRET,
     TIME,
     attachment,
     batch,
@@ -34,6 +36,12 @@ PATH = "/webhooks/facebook"
 async def deliver(intake: Running, payload: dict[str, Any], secret: str | None = None) -> httpx.Response:
     body, headers = signed(payload) if secret is None else signed(payload, secret)
     return await intake.client.post(PATH, content=body, headers=headers)
+
+
+async def chunks(body: bytes) -> AsyncIterator[bytes]:
+    """A body sent without a declared length."""
+    for start in range(0, len(body), 65536):
+        yield body[start : start + 65536]
 
 
 async def filings(intake: Running) -> list[dict[str, Any]]:
@@ -122,6 +130,30 @@ async def test_a_text_over_2000_characters_is_filed_whole(intake: Running) -> No
     assert (filed["text"], filed["citizen"]["language"]) == (words.strip(), "km")
 
 
+async def test_a_batch_of_khmer_escaped_as_meta_does_past_64_kib_is_filed(intake: Running) -> None:
+    words = ("ប៉ូលិសនៅកំពតមិនជួយខ្ញុំ " * 100)[:2000]  # Meta's longest text, every character six bytes
+    senders = [psid() for _ in range(6)]
+    body, headers = signed(
+        batch([text(sender, f"m_km_{n}", words) for n, sender in enumerate(senders)]), escaped=True
+    )
+    assert 64 * 1024 < len(body) < 1024 * 1024
+    for sent in (body, chunks(body)):
+        answer = await intake.client.post(PATH, content=sent, headers=headers)
+        assert (answer.status_code, answer.json()) == (200, {"received": 6, "skipped": 0})
+    filed = await filings(intake)
+    assert sorted(f["channel_message_id"] for f in filed) == [f"m_km_{n}" for n in range(6)]
+    assert {f["text"] for f in filed} == {words.strip()}
+
+
+async def test_a_body_past_1_mib_is_a_413_and_files_nothing(intake: Running) -> None:
+    body, headers = signed(batch([text(psid(), "m_huge", "x" * (1024 * 1024))]))
+    for sent in (body, chunks(body)):
+        answer = await intake.client.post(PATH, content=sent, headers=headers)
+        assert answer.status_code == 413
+        assert answer.json()["detail"] == f"the body is larger than {1024 * 1024} bytes"
+    assert await filings(intake) == []
+
+
 @pytest.mark.parametrize(
     ("body", "status", "kind"),
     [
@@ -136,7 +168,7 @@ async def test_deliveries_that_carry_no_message_file_nothing(
 ) -> None:
     headers = {
         "Content-Type": "application/json",
-        "X-Hub-Signature-256": hub_signature("dev-facebook-app-secret", body),
+        "X-Hub-Signature-256": hub_signature(APP_SECRET, body),
     }
     answer = await intake.client.post(PATH, content=body, headers=headers)
     assert answer.status_code == status

@@ -181,3 +181,24 @@ async def test_an_invalid_page_token_fails_the_text_at_once_and_says_so(
     logged = [r.getMessage() for r in caplog.records if "FACEBOOK_PAGE_ACCESS_TOKEN" in r.getMessage()]
     assert logged
     assert all(psid not in line and "expired-token" not in line for line in logged)
+
+
+async def test_a_text_falling_back_to_sms_is_charged_to_the_spend_budgets(
+    service_env: dict[str, str], pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    async with both_gateways(service_env, pool, tmp_path, sms_per_day=0) as setup:
+        closed, closed_psid = await new_messenger_citizen(pool, now, new_phone())
+        open_, _ = await new_messenger_citizen(pool, now, new_phone())
+        await setup.messenger.control(recipients={closed_psid: "outside_window"})
+        await file_case(setup.store, closed)
+        await file_case(setup.store, open_)
+        found = await eventually(lambda: outcomes(pool, 2), within=60)
+        texted = await setup.sms.messages()
+        refusals = setup.notify.metric("sms_budget_refusals_total", budget="sms_per_day")
+    assert found is not None
+    by_type = {o["type"]: o for o in found}
+    assert by_type["CitizenNotified"]["channel"] == "messenger"  # Messenger costs nothing: no budget
+    assert by_type["CitizenNotificationFailed"]["reason"] == "budget (sms_per_day)"
+    assert texted == []
+    assert refusals == 1

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shared.messenger.settings import DEV_PAGE_ID
+from shared.messenger.settings import DEV_APP_SECRET, DEV_PAGE_ID
 from shared.messenger.signature import hub_signature
 
 PAGE = DEV_PAGE_ID
-APP_SECRET = "dev-facebook-app-secret"
+APP_SECRET = DEV_APP_SECRET
 TIME = 1_764_000_000_000  # 2025-11-24T16:00:00Z, in Meta's milliseconds
 
 
@@ -69,7 +69,10 @@ def batch(*entries: list[dict[str, Any]], kind: str = "page") -> dict[str, Any]:
     }
 
 
-def signed(payload: dict[str, Any], secret: str = APP_SECRET) -> tuple[bytes, dict[str, str]]:
-    """The raw body (Khmer unescaped, as Meta sends it) and its headers."""
-    body = json.dumps(payload, ensure_ascii=False).encode()
+def signed(
+    payload: dict[str, Any], secret: str = APP_SECRET, *, escaped: bool = False
+) -> tuple[bytes, dict[str, str]]:
+    """The raw body and its headers: Khmer as UTF-8, or ``escaped`` as ``\\uXXXX`` (what Meta sends, six
+    bytes a character)."""
+    body = json.dumps(payload, ensure_ascii=escaped).encode()
     return body, {"Content-Type": "application/json", "X-Hub-Signature-256": hub_signature(secret, body)}

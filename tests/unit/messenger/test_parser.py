@@ -9,6 +9,7 @@ import pytest
 
 from services.intake.domain.conversation import Attachment
 from services.intake.domain.messenger_events import MAX_TEXT, NotADeliveryError, Parsed, parse_delivery
+from shared.privacy import KeyedDigest
 from tests.unit.messenger.payloads import (
     PAGE,
     attachment,
@@ -24,10 +25,11 @@ from tests.unit.messenger.payloads import (
 
 pytestmark = pytest.mark.unit
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+DIGEST = KeyedDigest.of("a-test-personal-data-key")
 
 
-def parse(payload: object, page: str | None = PAGE) -> Parsed:
-    return parse_delivery(json.dumps(payload, ensure_ascii=False).encode(), page, NOW)
+def parse(payload: object, page: str | None = PAGE, digest: KeyedDigest = DIGEST) -> Parsed:
+    return parse_delivery(json.dumps(payload, ensure_ascii=False).encode(), page, NOW, digest)
 
 
 def test_a_text_message_is_read_with_its_sender_mid_and_time() -> None:
@@ -69,6 +71,15 @@ def test_a_postback_without_a_mid_gets_one_that_is_the_same_on_every_retry_and_h
     again = parse(batch([postback("1234567890123456", "Get started", "GET_STARTED")])).received[0]
     assert first.inbound.message_id == again.inbound.message_id
     assert "1234567890123456" not in first.inbound.message_id
+
+
+def test_a_postback_mid_is_keyed_so_only_the_key_holder_can_match_it_to_a_psid() -> None:
+    tapped = batch([postback("1234567890123456", "Get started", "GET_STARTED")])
+    ours = parse(tapped).received[0].inbound.message_id
+    other_key = parse(tapped, digest=KeyedDigest.of("another-personal-data-key")).received[0]
+    assert ours.startswith("postback-")
+    # Without the key, trying every PSID, time and title gives other digests: the mid names nobody.
+    assert ours != other_key.inbound.message_id
 
 
 def test_attachments_are_evidence_and_a_message_with_only_attachments_is_still_accepted() -> None:
@@ -136,7 +147,7 @@ def test_what_is_not_a_message_is_skipped_and_named(payload: object, skipped: tu
 )  # fmt: skip
 def test_a_body_that_is_no_delivery_is_refused_with_its_reason(body: bytes, reason: str) -> None:
     with pytest.raises(NotADeliveryError) as refused:
-        parse_delivery(body, PAGE, NOW)
+        parse_delivery(body, PAGE, NOW, DIGEST)
     assert refused.value.problems[0].reason == reason
 
 

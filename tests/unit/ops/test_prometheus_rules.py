@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 import yaml
@@ -16,6 +16,7 @@ import yaml
 from shared.localstack.kafka import PROJECT_ROOT
 from shared.localstack.prometheus import PROMETHEUS_DIR
 from shared.localstack.stack import SERVICE_PORTS
+from shared.messenger.send_api import SendOutcome
 
 pytestmark = pytest.mark.unit
 
@@ -86,6 +87,17 @@ def test_every_alert_is_tested_firing_and_tested_quiet() -> None:
     names = {alert["alert"] for alert in alerts()}
     assert names - fired == set(), "alerts no test sees firing"
     assert names - quiet == set(), "alerts no test sees quiet"
+
+
+def test_the_rules_and_their_tests_name_only_outcomes_the_send_api_counts() -> None:
+    # A selector of an outcome never emitted matches nothing: the failure alert could never fire.
+    emitted = set(get_args(SendOutcome))
+    named: set[str] = set()
+    for path in [*RULES, *RULE_TESTS]:
+        for selected in re.findall(r'messenger_sent_total\{[^}]*outcome=~?"([^"]+)"', path.read_text()):
+            named.update(selected.split("|"))
+    assert named, "no rule or test selects messenger_sent_total by outcome"
+    assert named - emitted == set(), f"outcomes shared/messenger/send_api.py never counts: {named - emitted}"
 
 
 def test_the_local_targets_are_the_services_of_make_run() -> None:
