@@ -24,6 +24,7 @@ def submission(
     text: str,
     language: str = "km",
     phone: str | None = None,
+    psid: str | None = None,
     name: str | None = None,
     anonymous: bool = False,
     category: str | None = None,
@@ -33,7 +34,9 @@ def submission(
     official: str | None = None,
 ) -> dict[str, Any]:
     """A ``ChannelSubmission``; fields left None are left out, as a channel would."""
-    citizen = {"name": name, "phone": phone, "language": language, "anonymous": anonymous}
+    citizen = {
+        "name": name, "phone": phone, "facebook_psid": psid, "language": language, "anonymous": anonymous,
+    }  # fmt: skip
     body: dict[str, Any] = {
         "channel": channel,
         "channel_message_id": message_id,

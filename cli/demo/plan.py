@@ -14,9 +14,12 @@ from typing import Any, Literal
 from cli.case_view import CaseView
 from cli.intake_api import WORKING_GROUP, dev_token
 
-Via = Literal["http", "kafka"]
+Via = Literal["http", "kafka", "messenger"]
 By = Literal["holder", "working_group", "citizen"]
-CITIZEN_SMS = "sms"  # a citizen's step: a text to intake's SMS webhook, not a command
+# A citizen's steps, not commands: a text to intake's SMS webhook, a message through the Messenger gateway.
+CITIZEN_SMS = "sms"
+CITIZEN_MESSENGER = "messenger"
+REFERENCE = "{reference}"  # in a citizen's words: the case's reference, known only once it is filed
 VERBS = {
     "acknowledge": "acknowledges", "resolve": "resolves", "refuse": "refuses",
     "request-info": "asks the citizen", "verdict": "records a verdict", "assign": "assigns the case to",
@@ -27,7 +30,8 @@ VERBS = {
 class Step:
     """Send ``command`` (an intake command path: acknowledge, resolve, refuse, request-info, verdict,
     assign) with ``body`` when the case is ``when`` at ``level``, as the unit holding it or as the working
-    group; or, ``by`` the citizen, text ``body["text"]`` to the SMS webhook (``command`` is ``sms``)."""
+    group; or, ``by`` the citizen, send ``body["text"]`` to the SMS webhook (``command`` is ``sms``) or
+    through the Messenger gateway (``messenger``)."""
 
     when: str
     level: int | None
@@ -38,9 +42,14 @@ class Step:
     def token(self, view: CaseView) -> str:
         return dev_token(WORKING_GROUP if self.by == "working_group" else view.unit_id or "")
 
+    def words(self, view: CaseView) -> str:
+        """What the citizen sends, the case's reference put in."""
+        return str(self.body.get("text", "")).replace(REFERENCE, view.reference)
+
     def describe(self, view: CaseView) -> str:
         if self.by == "citizen":
-            return f"the citizen answers by SMS: {self.body.get('text', '')}"
+            how = "writes on Messenger" if self.command == CITIZEN_MESSENGER else "answers by SMS"
+            return f"the citizen {how}: {self.words(view)}"
         who = "the working group" if self.by == "working_group" else view.unit_id
         detail = (
             self.body.get("verdict") or self.body.get("unit_id") or self.body.get("note")
@@ -53,7 +62,9 @@ class Step:
 class Story:
     """One citizen's complaint and what happens to it.
 
-    ``submission`` is a ChannelSubmission (docs/contract.md §Submissions).
+    ``submission`` is a ChannelSubmission (docs/contract.md §Submissions). A story ``via`` Messenger
+    writes only its ``text`` from its ``facebook_psid``, with its ``channel_message_id`` as the ``mid``:
+    intake files it as it files any Messenger message (the name is the demo's; Messenger tells nobody's).
     """
 
     key: str
@@ -75,6 +86,11 @@ class Story:
         phone = self.submission["citizen"].get("phone")
         return None if phone is None else str(phone)
 
+    @property
+    def psid(self) -> str | None:
+        psid = self.submission["citizen"].get("facebook_psid")
+        return None if psid is None else str(psid)
+
 
 def next_step(story: Story, done: int, view: CaseView) -> Step | None:
     """The story's next step if the case is where it expects, else None (wait, or nothing left)."""
@@ -87,5 +103,5 @@ def next_step(story: Story, done: int, view: CaseView) -> Step | None:
 
 
 def finished(story: Story, done: int, view: CaseView) -> bool:
-    """Every step taken and every SMS the citizen is owed sent (or given up on)."""
+    """Every step taken and every text the citizen is owed (SMS or Messenger) sent, or given up on."""
     return done >= len(story.steps) and view.status != "new" and not view.awaiting_sms

@@ -1,5 +1,5 @@
 """The demo against a running stack: file the stories' complaints, act on each case when its story says,
-print every event as it is stored, and collect what each citizen was texted.
+print every event as it is stored, and collect what each citizen was sent by SMS and on Messenger.
 
 Everything it decides on is read back from the event store; the loop is bounded by ``timeout``.
 """
@@ -18,11 +18,12 @@ import httpx
 
 from cli.case_store import find_filings, open_pool
 from cli.case_view import CaseView
-from cli.demo.plan import Story, finished, next_step
+from cli.demo.plan import CITIZEN_SMS, Step, Story, finished, next_step
 from cli.demo.stories import PHONES_NEEDED, demo_stories
 from cli.facts import event_line, local_time
 from cli.gateway import messages_to
 from cli.intake_api import ApiRefusedError, Filed, IntakeApi
+from cli.messenger import MessengerGateway
 from cli.settings import CliSettings
 from cli.submissions import publish, web_body
 from shared.events import Envelope
@@ -34,7 +35,8 @@ PROGRESS_EVERY = 10.0  # seconds between "still waiting" lines
 
 @dataclass
 class Journey:
-    """One story as the run went: its case, how many steps were taken, the latest view, the SMS."""
+    """One story as the run went: its case, how many steps were taken, the latest view, what the citizen
+    got by SMS and on Messenger."""
 
     story: Story
     filed: Filed | None = None
@@ -44,10 +46,20 @@ class Journey:
     complete: bool = False
     last_refusal: str = ""
     sms: list[dict[str, Any]] = field(default_factory=list)
+    messenger: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def label(self) -> str:
         return self.filed.reference if self.filed else self.story.key
+
+
+@dataclass(frozen=True, slots=True)
+class Doors:
+    """How the demo's responders and citizens reach the stack."""
+
+    api: IntakeApi
+    messenger: MessengerGateway
+    sms_token: str = ""  # the citizens' texts are signed with it when it is set
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,24 +81,30 @@ async def run_demo(
     rng = rng or random.Random()
     run_id = f"{rng.randrange(16**6):06x}"
     phones = [f"+855{rng.choice(('12', '92'))}{rng.randrange(10**5, 10**6)}" for _ in range(PHONES_NEEDED)]
-    journeys = [Journey(story) for story in demo_stories(run_id, phones, clock())]
+    psid = str(rng.randrange(10**15, 10**16))  # Meta's PSIDs are strings of about 16 digits
+    journeys = [Journey(story) for story in demo_stories(run_id, phones, psid, clock())]
     started = time.monotonic()
     print(f"demo {run_id}: {len(journeys)} complaints; intake {settings.intake_url}, "
-          f"SMS gateway {settings.sms_api_base}; at most {within:g} s", flush=True)  # fmt: skip
-    async with IntakeApi.connect(settings.intake_url) as api, open_pool(settings.database_url) as pool:
-        await _file(settings, api, journeys, clock)
-        print("\nevents as they are stored, and what the responders do:", flush=True)
-        await _watch(
-            api, pool, journeys, clock=clock, deadline=started + within, poll=poll,
-            sms_token=settings.sms_auth_token,
-        )  # fmt: skip
-    received = await messages_to(settings.sms_api_base, {p for j in journeys if (p := j.story.phone)})
+          f"SMS gateway {settings.sms_api_base}, Messenger gateway {settings.messenger_gateway_url}; "
+          f"at most {within:g} s", flush=True)  # fmt: skip
+    async with (
+        IntakeApi.connect(settings.intake_url) as api,
+        MessengerGateway.connect(settings.messenger_gateway_url) as messenger,
+        open_pool(settings.database_url) as pool,
+    ):
+        doors = Doors(api, messenger, settings.sms_auth_token)
+        await _file(settings, doors, journeys, clock)
+        print("\nevents as they are stored, and what the responders and citizens do:", flush=True)
+        await _watch(doors, pool, journeys, clock=clock, deadline=started + within, poll=poll)
+        on_messenger = await messenger.received(p for j in journeys if (p := j.story.psid))
+    texted = await messages_to(settings.sms_api_base, {p for j in journeys if (p := j.story.phone)})
     for journey in journeys:
-        journey.sms = received.get(journey.story.phone or "", [])
+        journey.sms = texted.get(journey.story.phone or "", [])
+        journey.messenger = on_messenger.get(journey.story.psid or "", [])
     return DemoRun(run_id, journeys, time.monotonic() - started)
 
 
-async def _file(settings: CliSettings, api: IntakeApi, journeys: list[Journey], clock: Clock) -> None:
+async def _file(settings: CliSettings, doors: Doors, journeys: list[Journey], clock: Clock) -> None:
     print("\nfiling:", flush=True)
     by_kafka = [j for j in journeys if j.story.via == "kafka"]
     topic = settings.topics.submissions
@@ -96,20 +114,20 @@ async def _file(settings: CliSettings, api: IntakeApi, journeys: list[Journey], 
               f"as {journey.story.channel}: {journey.story.title}", flush=True)  # fmt: skip
     for journey in journeys:
         if journey.story.via == "http":
-            journey.filed = await api.file(web_body(journey.story.submission))
+            journey.filed = await doors.api.file(web_body(journey.story.submission))
             print(f"{local_time(clock())}  {journey.story.key:<9} POST /v1/complaints -> "
                   f"{journey.filed.reference}: {journey.story.title}", flush=True)  # fmt: skip
+    for journey in journeys:
+        if journey.story.via == "messenger":
+            # Filed by intake's conversation, as any Messenger message is: found like a Kafka filing.
+            story = journey.story
+            await doors.messenger.write(story.psid or "", str(story.submission["text"]), story.message_id)
+            print(f"{local_time(clock())}  {story.key:<9} wrote to the page on Messenger: {story.title}",
+                  flush=True)  # fmt: skip
 
 
 async def _watch(
-    api: IntakeApi,
-    pool: asyncpg.Pool,
-    journeys: list[Journey],
-    *,
-    clock: Clock,
-    deadline: float,
-    poll: float,
-    sms_token: str = "",
+    doors: Doors, pool: asyncpg.Pool, journeys: list[Journey], *, clock: Clock, deadline: float, poll: float
 ) -> None:
     store = PostgresEventStore(pool)
     next_progress = time.monotonic() + PROGRESS_EVERY
@@ -119,7 +137,7 @@ async def _watch(
         _print_new_events(journeys, streams)
         for journey in journeys:
             if journey.filed is not None:
-                await _advance(api, journey, clock, sms_token)
+                await _advance(doors, journey, clock)
         if time.monotonic() >= next_progress:
             next_progress += PROGRESS_EVERY
             _print_waiting(journeys, clock)
@@ -147,7 +165,7 @@ def _print_new_events(journeys: list[Journey], streams: dict[Any, list[Envelope]
         print(event_line(event, journey.label, types), flush=True)
 
 
-async def _advance(api: IntakeApi, journey: Journey, clock: Clock, sms_token: str) -> None:
+async def _advance(doors: Doors, journey: Journey, clock: Clock) -> None:
     """Take the story's next step if the case is ready for it; mark the story complete when it is."""
     view, filed = journey.view, journey.filed
     if view is None or filed is None or journey.complete:
@@ -163,11 +181,10 @@ async def _advance(api: IntakeApi, journey: Journey, clock: Clock, sms_token: st
     action = step.describe(view)
     try:
         if step.by == "citizen":
-            answer = await api.text(journey.story.phone or "", str(step.body["text"]), sms_token)
-            action += f" (answered: {answer})"
+            action += await _as_citizen(doors, journey, step, view)
         else:
             key = f"demo:{filed.case_id}:{journey.done}"
-            await api.command(filed.case_id, step.command, step.token(view), step.body, key)
+            await doors.api.command(filed.case_id, step.command, step.token(view), step.body, key)
     except (ApiRefusedError, httpx.HTTPError) as error:
         # The case moved meanwhile (an escalation won the race) or intake is busy: decide again next poll.
         if str(error) != journey.last_refusal:
@@ -176,6 +193,17 @@ async def _advance(api: IntakeApi, journey: Journey, clock: Clock, sms_token: st
         return
     journey.done += 1
     print(f"{local_time(clock())}  {journey.label:<8}  >> {action}", flush=True)
+
+
+async def _as_citizen(doors: Doors, journey: Journey, step: Step, view: CaseView) -> str:
+    """Send the citizen's words; what to add to the line that reports it."""
+    if step.command == CITIZEN_SMS:
+        answer = await doors.api.text(journey.story.phone or "", step.words(view), doors.sms_token)
+        return f" (answered: {answer})"
+    # The mid is the step's own, so a write sent again after a failure is Meta's retry, not a second message.
+    mid = f"{journey.story.message_id}-{journey.done}"
+    await doors.messenger.write(journey.story.psid or "", step.words(view), mid)
+    return " (the answer comes on Messenger)"
 
 
 def _print_waiting(journeys: Sequence[Journey], clock: Clock) -> None:

@@ -1,8 +1,9 @@
-"""The demo's seven citizens: Khmer and English, four channels, six provinces, and what befalls each.
+"""The demo's eight citizens: Khmer and English, four channels, five provinces, and what befalls each.
 
 Between them the cases are acknowledged and resolved, refused (escalated at once), left unanswered
 until the SLA policy raises them to the provincial level or to the working group, judged by the working
-group, and triaged by it. Ids and phone numbers are the run's own, so runs against one stack do not mix.
+group, and triaged by it; one citizen answers a unit's question by SMS, another writes on Messenger and
+hears back there. Ids, phone numbers and the PSID are the run's own, so runs against one stack do not mix.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from cli.demo.plan import CITIZEN_SMS, By, Step, Story
+from cli.demo.plan import CITIZEN_MESSENGER, CITIZEN_SMS, REFERENCE, By, Step, Story
 from cli.submissions import submission
 
 GROUP: By = "working_group"
-PHONES_NEEDED = 6  # the seventh citizen is anonymous
+PHONES_NEEDED = 6  # the seventh citizen is anonymous, the eighth known by a PSID alone
 
 
-def demo_stories(run_id: str, phones: Sequence[str], now: datetime) -> list[Story]:
-    """The stories of one run; ``phones`` are the citizens' numbers (E.164), ``now`` their filing time."""
+def demo_stories(run_id: str, phones: Sequence[str], psid: str, now: datetime) -> list[Story]:
+    """The stories of one run; ``phones`` are the citizens' numbers (E.164), ``psid`` the Messenger
+    citizen's page-scoped id, ``now`` their filing time."""
     sokha, dara, srey_mom, vannak, chenda, bopha = phones[:PHONES_NEEDED]
 
     def filed(key: str, channel: str, **fields: Any) -> dict[str, Any]:
@@ -95,5 +97,17 @@ def demo_stories(run_id: str, phones: Sequence[str], now: datetime) -> list[Stor
                                                    "reason": "Pollution is the province's to handle."},
                   by=GROUP),
              Step("assigned", None, "acknowledge")),
+        ),
+        Story(
+            "rotha", "no category: the working group triages it to the district police; the citizen asks "
+            "STATUS there; resolved", "messenger",
+            filed("rotha", "facebook", name="Rotha", psid=psid, language="km",
+                  text="មានគេលក់គ្រឿងញៀននៅក្បែរសាលារៀន ក្នុងខណ្ឌទួលគោក រាជធានីភ្នំពេញ។"),
+            (Step("needs_triage", None, "assign", {"unit_id": "police:1204",
+                                                   "reason": "Drug dealing is the district police's."},
+                  by=GROUP),
+             Step("assigned", 0, "acknowledge", {"note": "Officers will watch the school."}),
+             Step("acknowledged", 0, CITIZEN_MESSENGER, {"text": f"STATUS {REFERENCE}"}, by="citizen"),
+             Step("acknowledged", 0, "resolve", {"note": "Two sellers were arrested."})),
         ),
     ]  # fmt: skip

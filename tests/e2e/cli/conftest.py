@@ -54,7 +54,8 @@ FILED = re.compile(r"filed: reference (?P<reference>[A-Z0-9]{8}), case (?P<case_
 class CliStack:
     """The environment ``python -m cli`` gets.
 
-    The variables of docs/contract.md §Settings, ``INTAKE_URL`` and ``SMS_API_BASE``.
+    The variables of docs/contract.md §Settings, ``INTAKE_URL``, ``SMS_API_BASE`` and
+    ``MESSENGER_GATEWAY_URL``.
     """
 
     env: dict[str, str]
@@ -78,7 +79,7 @@ class CliStack:
 
 @pytest.fixture(scope="package")
 def cli_stack(servers: LocalServers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliStack]:
-    """The services and the dev gateway, started once for this folder's tests (each files its own cases)."""
+    """The services and the dev gateways, started once for this folder's tests (each files its own cases)."""
     folder = tmp_path_factory.mktemp("cli-stack")
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": servers.kafka.bootstrap_servers,
@@ -90,7 +91,10 @@ def cli_stack(servers: LocalServers, tmp_path_factory: pytest.TempPathFactory) -
     stack = ServiceStack(env, folder / "logs")
     try:
         stack.start()
-        yield CliStack({**env, "INTAKE_URL": stack.url("intake"), "SMS_API_BASE": stack.gateway.url})
+        yield CliStack({
+            **env, "INTAKE_URL": stack.url("intake"), "SMS_API_BASE": stack.gateway.url,
+            "MESSENGER_GATEWAY_URL": stack.messenger.url,
+        })  # fmt: skip
     finally:
         stack.stop()
 

@@ -1,4 +1,5 @@
-"""`python -m cli demo` against a real stack: every case ends where its story says, every citizen texted."""
+"""`python -m cli demo` against a real stack: every case ends where its story says, every citizen texted or,
+the one who wrote on Messenger, answered there."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ EXPECTED = {
               "VerdictRecorded substantiated", "CaseAcknowledged"],
     "anonymous": ["ComplaintFiled web", "CaseNeedsTriage", "CaseAssigned provincial-hall:KH-3",
                   "CaseAcknowledged"],
+    "rotha": ["ComplaintFiled facebook", "CaseNeedsTriage", "CaseAssigned police:1204", "CaseAcknowledged",
+              "CaseResolved"],
 }  # fmt: skip
 CITIZEN_FACING = {
     "ComplaintFiled", "CaseAssigned", "CaseInfoRequested", "CaseEscalated", "CaseResolved", "VerdictRecorded",
@@ -46,13 +49,16 @@ async def test_the_demo_takes_each_case_where_its_story_says_and_texts_each_citi
 
     async with asyncpg.create_pool(cli_stack.database_url, min_size=1, max_size=2) as pool:
         filings = await pool.fetch(
-            """SELECT e.case_id, e.data->>'channel_message_id' AS message_id, c.phone
+            """SELECT e.case_id, e.data->>'channel_message_id' AS message_id, c.phone, c.facebook_psid
                FROM events e LEFT JOIN citizens c ON c.citizen_id = (e.data->'citizen'->>'citizen_id')::uuid
                WHERE e.type = 'ComplaintFiled' AND e.data->>'channel_message_id' LIKE 'demo-%'"""
         )
         streams = await PostgresEventStore(pool).read_streams([row["case_id"] for row in filings])
     async with httpx.AsyncClient(base_url=cli_stack.env["SMS_API_BASE"]) as gateway:
         messages: list[dict[str, Any]] = (await gateway.get("/messages")).json()
+    psids = [row["facebook_psid"] for row in filings if row["facebook_psid"] is not None]
+    async with httpx.AsyncClient(base_url=cli_stack.env["MESSENGER_GATEWAY_URL"]) as page:
+        on_messenger = {p: (await page.get("/messages", params={"psid": p})).json() for p in psids}
 
     stories = {row["message_id"].split("-", 2)[2]: row for row in filings}
     assert set(stories) == set(EXPECTED)
@@ -61,16 +67,38 @@ async def test_the_demo_takes_each_case_where_its_story_says_and_texts_each_citi
         assert _path(events) == EXPECTED[key], key
         notified = [e for e in events if e.type == "CitizenNotified"]
         texts = [m["body"] for m in messages if row["phone"] is not None and m["to"] == row["phone"]]
+        reference = events[0].data["reference"]
         if key == "anonymous":
             assert (row["phone"], notified) == (None, [])
             continue
+        if key == "rotha":
+            texts = _heard_on_messenger(on_messenger[row["facebook_psid"]], events, reference)
+            assert row["phone"] is None
+            assert not [m for m in messages if reference in m["body"]]  # nothing by SMS
         assert len(notified) == len(texts) == sum(e.type in CITIZEN_FACING for e in events), key
-        reference = events[0].data["reference"]
         assert all(reference in text for text in texts), key
         if events[0].data["citizen"]["language"] == "km":
             assert all(any("\u1780" <= char <= "\u17ff" for char in text) for text in texts), key
     assert streams[stories["bopha"]["case_id"]][0].data["confidential"] is True
     assert "SMS each citizen got" in demo.stdout
+    assert "Messenger messages the page sent" in demo.stdout
+
+
+def _heard_on_messenger(received: list[dict[str, Any]], events: list[Envelope], reference: str) -> list[str]:
+    """What notify sent the Messenger citizen; the receipt first, as the response to the message that filed
+    (checked here), and the answer to the citizen's STATUS beside them (intake's, not an event)."""
+    sent = {message["mid"]: message for message in received}
+    notified = [e.data for e in events if e.type == "CitizenNotified"]
+    assert {n["channel"] for n in notified} == {"messenger"}
+    assert {n["provider_message_id"] for n in notified} <= set(sent)
+    types = {str(e.event_id): e.type for e in events}
+    (receipt,) = [n for n in notified if types[n["about_event_id"]] == "ComplaintFiled"]
+    assert received[0] == sent[receipt["provider_message_id"]]
+    assert (received[0]["detail"], reference in received[0]["text"]) == ("RESPONSE", True)
+    answers = [m for m in received if m["mid"] not in {n["provider_message_id"] for n in notified}]
+    assert [m["detail"] for m in answers] == ["RESPONSE"]
+    assert reference in answers[0]["text"]
+    return [sent[n["provider_message_id"]]["text"] for n in notified]
 
 
 def _path(events: list[Envelope]) -> list[str]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cli.case_view import CaseView
-from cli.demo.plan import Step, Story, finished, next_step
+from cli.demo.plan import CITIZEN_MESSENGER, CITIZEN_SMS, REFERENCE, Step, Story, finished, next_step
 from cli.demo.stories import PHONES_NEEDED, demo_stories
 from cli.intake_api import dev_token
 from shared.events import CaseAcknowledged, CaseEscalated, CitizenNotified
@@ -57,11 +57,24 @@ def test_dev_tokens_follow_the_names_in_the_dev_tokens_file() -> None:
 def test_the_demo_mixes_languages_channels_and_provinces_and_gives_each_run_its_own_ids() -> None:
     now = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
     phones = [f"+85512{n:06d}" for n in range(PHONES_NEEDED)]
-    stories = demo_stories("abc123", phones, now)
+    stories = demo_stories("abc123", phones, "6000000000000001", now)
     submissions = [story.submission for story in stories]
     assert {s["citizen"]["language"] for s in submissions} == {"km", "en"}
     assert {s["channel"] for s in submissions} == {"web", "sms", "facebook", "commune_office"}
-    assert {story.via for story in stories} == {"http", "kafka"}
+    assert {story.via for story in stories} == {"http", "kafka", "messenger"}
     assert len({s["channel_message_id"] for s in submissions}) == len(stories)
     assert all("abc123" in s["channel_message_id"] for s in submissions)
     assert {story.phone for story in stories} == {*phones, None}
+    (on_messenger,) = [story for story in stories if story.psid is not None]
+    assert (on_messenger.via, on_messenger.channel, on_messenger.phone) == ("messenger", "facebook", None)
+    assert on_messenger.psid == "6000000000000001"
+
+
+def test_a_citizen_step_puts_the_case_reference_in_the_words_it_sends() -> None:
+    view = CaseView.of(CASE, stream(complaint_filed(citizen_id=uuid.uuid4()), assigned()))
+    asks = Step("assigned", 0, CITIZEN_MESSENGER, {"text": f"STATUS {REFERENCE}"}, by="citizen")
+    assert view.reference
+    assert asks.words(view) == f"STATUS {view.reference}"
+    assert asks.describe(view) == f"the citizen writes on Messenger: STATUS {view.reference}"
+    answers = Step("assigned", 0, CITIZEN_SMS, {"text": "Red"}, by="citizen")
+    assert answers.describe(view) == "the citizen answers by SMS: Red"
