@@ -42,6 +42,9 @@ SERVICE_PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "notify": 8004}
 DEVSMS_PORT = 8025
 DEVMESSENGER_PORT = 8026
 GATEWAYS = frozenset({"devsms", "devmessenger"})  # ready when /healthz answers (they have no /readyz)
+# Every child the launcher may start and record in the run directory: what `make down` looks for when a
+# launcher died without stopping them.
+CHILDREN = ("devsms", "devmessenger", *SERVICE_PORTS)
 CRASH_LOOP_EXITS, CRASH_LOOP_WINDOW = 5, 60.0  # more exits than this within the window stop the stack
 # The variables of docs/contract.md §Settings an operator may set; HTTP_PORT is always the launcher's,
 # per service.
@@ -300,7 +303,7 @@ def down(run_dir: Path) -> None:
     if pid is not None:
         terminate(pid, timeout=120)
     (run_dir / "launcher.pid").unlink(missing_ok=True)
-    left = stop_recorded(run_dir, ["devsms", *SERVICE_PORTS])
+    left = stop_recorded(run_dir, list(CHILDREN))
     if left:
         print(f"stopped {', '.join(left)}, left running by a launcher that died")
     KafkaServer(run_dir / "kafka").stop()

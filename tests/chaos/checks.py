@@ -8,7 +8,7 @@ settled once nothing is missing any more; duplicates and wrong events never go a
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -70,6 +70,7 @@ class Findings:
     duplicate_receipts: int = 0
     duplicate_sms: int = 0
     dead_letters: int = 0
+    planted_dead_letters: int = 0  # the submissions fed to be refused: expected, not counted above
     problems: list[str] = field(default_factory=list)
     problem_count: int = 0
 
@@ -102,14 +103,16 @@ def examine(
     complaints: Sequence[Complaint],
     events: Iterable[StoredEvent],
     messages: Iterable[Sms],
-    dead_letters: Mapping[str, int],
+    dead_letters: Mapping[str, Sequence[str | None]],
     *,
     top_level: int,
+    planted: Collection[str] = (),
 ) -> Findings:
     """Check every complaint against the issue: one filing, one routing decision, for a case left
     unanswered one acknowledgement breach at every level and one escalation to every level above 0 up
     to ``top_level`` (none at all for an acknowledged case), one outcome per citizen-facing event, one
-    receipt SMS, and no dead letter anywhere."""
+    receipt SMS, and no dead letter anywhere but those of the submissions ``planted`` to be refused.
+    ``dead_letters`` holds the key of every letter, by topic."""
     found = Findings(complaints=len(complaints))
     streams: dict[UUID, list[StoredEvent]] = defaultdict(list)
     for event in events:
@@ -120,8 +123,9 @@ def examine(
     _check_cases(streams, top_level, found)
     _check_outcomes(streams, found)
     _check_sms(complaints, filings, list(messages), streams, found)
-    for topic, count in sorted(dead_letters.items()):
-        if count:
+    for topic, keys in sorted(dead_letters.items()):
+        found.planted_dead_letters += sum(1 for key in keys if key in planted)
+        if count := sum(1 for key in keys if key not in planted):
             found.dead_letters += count
             found.note(f"{count} dead letters in {topic}")
     return found

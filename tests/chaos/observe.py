@@ -10,7 +10,8 @@ from typing import TypeVar
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.service.retry import Backoff, is_transient
 from tests.chaos.checks import Complaint, Findings, Sms, StoredEvent, examine
@@ -51,21 +52,52 @@ async def gateway_messages(client: httpx.AsyncClient, gateway: str) -> list[Sms]
     return [Sms(str(m["sid"]), str(m["to"]), str(m["body"])) for m in answer.json()]
 
 
-async def dead_letters(bootstrap: str, prefix: str) -> dict[str, int]:
-    """Records in every ``<prefix>*.dlq`` topic (submissions' and every consumer group's)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+async def dead_letters(bootstrap: str, prefix: str) -> dict[str, list[str | None]]:
+    """The key of every record in every ``<prefix>*.dlq`` topic (submissions' and every consumer group's)."""
+    return {
+        topic: [None if r.key is None else bytes(r.key).decode(errors="replace") for r in records]
+        for topic, records in (await dead_letter_records(bootstrap, prefix)).items()
+    }
+
+
+async def dead_letter_records(bootstrap: str, prefix: str) -> dict[str, list[ConsumerRecord[bytes, bytes]]]:
+    """Every record of every ``<prefix>*.dlq`` topic, by topic."""
+    # Earliest: an assigned partition's first position is found by a reset, which may win the race with
+    # seek_to_beginning(); at the default (latest) it would skip every record there is.
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
-        topics = sorted(t for t in await consumer.topics() if t.startswith(prefix) and t.endswith(".dlq"))
-        counts = {}
-        for topic in topics:
-            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-            starts = await consumer.beginning_offsets(partitions)
+        found: dict[str, list[ConsumerRecord[bytes, bytes]]] = {}
+        for topic, partitions in (await _dead_letter_partitions(bootstrap, prefix)).items():
+            found[topic] = []
+            if not partitions:  # being created: nothing in it yet
+                continue
+            consumer.assign(partitions)
             ends = await consumer.end_offsets(partitions)
-            counts[topic] = sum(ends[p] - starts[p] for p in partitions)
-        return counts
+            await consumer.seek_to_beginning(*partitions)
+            while [p for p in partitions if await consumer.position(p) < ends[p]]:
+                for records in (await consumer.getmany(timeout_ms=1000)).values():
+                    found[topic] += records
+        return found
     finally:
         await consumer.stop()
+
+
+async def _dead_letter_partitions(bootstrap: str, prefix: str) -> dict[str, list[TopicPartition]]:
+    """The partitions of every ``<prefix>*.dlq`` topic. Asked of the admin client: a consumer's
+    ``partitions_for_topic`` knows only the topics it reads, and says None of every other."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return {
+            str(topic["topic"]): [TopicPartition(topic["topic"], p["partition"]) for p in topic["partitions"]]
+            for topic in await admin.describe_topics()
+            if topic["topic"].startswith(prefix) and topic["topic"].endswith(".dlq")
+        }
+    finally:
+        await admin.close()
 
 
 async def settle(
@@ -79,6 +111,7 @@ async def settle(
     patience: float,
     within: float,
     quiet: float,
+    planted: frozenset[str] = frozenset(),
 ) -> Findings:
     """Look every few seconds until nothing is missing and the outbox is empty, for as long as what is
     missing keeps shrinking (``patience`` seconds without progress end it; ``within`` caps it: a busy
@@ -92,6 +125,7 @@ async def settle(
             await patiently(lambda: gateway_messages(client, gateway), within=60),
             await patiently(lambda: dead_letters(*kafka), within=60),
             top_level=top_level,
+            planted=planted,
         )
 
     deadline = time.monotonic() + within

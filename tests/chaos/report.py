@@ -47,7 +47,8 @@ class Report:
             f"chaos: {self.complaints} complaints ({self.over_http} over HTTP), {found.acknowledged} "
             f"acknowledged, {found.unanswered} unanswered, {found.events} events, {found.sms} SMS",
             f"chaos: lost {found.lost}, duplicate events {found.duplicate_events}, wrong events "
-            f"{found.wrong_events}, dead letters {found.dead_letters}; missing receipts "
+            f"{found.wrong_events}, dead letters {found.dead_letters} (besides "
+            f"{found.planted_dead_letters} of the submissions fed to be refused); missing receipts "
             f"{found.missing_receipts}, duplicate receipts {found.duplicate_receipts}, duplicate SMS "
             f"{found.duplicate_sms}",
             f"chaos: down {blows}; acknowledge answers {dict(self.acknowledge_answers)}; "

@@ -84,13 +84,41 @@ def submissions(count: int, run: str) -> list[Submission]:
     return made
 
 
-def citizens(sent: list[Submission]) -> list[tuple[str, str]]:
-    """The ``(name, local phone)`` of every citizen of ``sent``: what must never show outside the vault."""
+# Refused by intake for their province, so dead-lettered with the citizen's phone (written every way a
+# channel may write it), name (Khmer among them) and Messenger id in the value: the headers must hold none.
+PLANTED = (
+    ("+855 12 900 001", "Sok Dara"),
+    ("012 900 002", "សុខ ដារ៉ា"),
+    ("85512900003", "Chan Sophea"),
+    ("012900004", "ចាន់ សុភា"),
+)
+
+
+def planted(run: str) -> list[Submission]:
+    """Submissions intake must dead-letter (an unknown province), one per :data:`PLANTED` citizen."""
+    made = []
+    for n, (phone, name) in enumerate(PLANTED):
+        body: dict[str, object] = {
+            "channel": "sms",
+            "channel_message_id": f"{run}-planted-{n}",
+            "submitted_at": "2026-11-24T09:00:00+07:00",
+            "citizen": {"name": name, "phone": phone, "facebook_psid": f"7{n:015d}", "language": "km"},
+            "text": TEXTS["km"],
+            "category": "theft",
+            "location": {"province": "KH-99", "district": "1203"},
+        }
+        complaint = Complaint(message_id=f"{run}-planted-{n}", phone=phone)
+        made.append(Submission(complaint, body, over_http=False, acknowledge=False))
+    return made
+
+
+def citizens(sent: list[Submission]) -> list[dict[str, object]]:
+    """The ``citizen`` of every submission of ``sent``: what must never show outside the vault."""
     found = []
     for submission in sent:
         citizen = submission.body["citizen"]
         assert isinstance(citizen, dict)
-        found.append((str(citizen["name"]), str(citizen["phone"])))
+        found.append(citizen)
     return found
 
 

@@ -1,7 +1,8 @@
 """`make up` / `make down`: every service ready with parseable metrics, then nothing left behind.
 
 This test binds the ports of docs/contract.md §Settings (Kafka 9092, PostgreSQL 5432, services 8001-8004,
-SMS 8025) and Prometheus's 9090 (`PROMETHEUS=1`): run it with no other stack up on this machine.
+SMS 8025, Messenger 8026) and Prometheus's 9090 (`PROMETHEUS=1`): run it with no other stack up on this
+machine.
 """
 
 import os
@@ -18,11 +19,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from shared.localstack.kafka import PROJECT_ROOT
 from shared.localstack.process import port_open
 from shared.localstack.prometheus import PORT as PROMETHEUS_PORT
-from shared.localstack.stack import DEVSMS_PORT, SERVICE_PORTS
+from shared.localstack.stack import DEVMESSENGER_PORT, DEVSMS_PORT, SERVICE_PORTS
 
 pytestmark = pytest.mark.e2e
 
-STACK_PORTS = [*SERVICE_PORTS.values(), DEVSMS_PORT, 9092, 9093, 5432, PROMETHEUS_PORT]
+STACK_PORTS = [*SERVICE_PORTS.values(), DEVSMS_PORT, DEVMESSENGER_PORT, 9092, 9093, 5432, PROMETHEUS_PORT]
 
 
 def launcher(command: str, run_dir: Path) -> subprocess.CompletedProcess[str]:

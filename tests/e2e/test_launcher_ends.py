@@ -1,6 +1,7 @@
 """`make run` however it ends: a closed terminal (SIGHUP), a broken output pipe and Ctrl-C, the launcher
-killed outright, or `make down` from elsewhere; each time every service and the SMS gateway is gone and
-their ports are free for the next `make run`.
+killed outright, or `make down` from elsewhere; each time every service and both dev gateways (SMS and
+Messenger) are gone and their ports are free for the next `make run`. `make down` also stops what a
+launcher that died without stopping them left behind.
 
 The launcher runs against this session's Kafka and PostgreSQL (given, so it starts neither) with its
 service ports moved to free ones, so that the test runs beside another stack on the same machine.
@@ -18,23 +19,27 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from shared.localstack.children import pid_file
 from shared.localstack.kafka import PROJECT_ROOT
 from shared.localstack.process import free_port, pid_alive, port_open
-from shared.testing.servers import LocalServers, new_topic_prefix
+from shared.localstack.stack import CHILDREN
+from shared.testing.servers import DEV_MODE, LocalServers, new_topic_prefix
 
 pytestmark = pytest.mark.e2e
 
-NAMES = ("devsms", "intake", "routing", "sla", "notify")
+NAMES = ("devsms", "devmessenger", "intake", "routing", "sla", "notify")
 # `python -m shared.localstack COMMAND` with the ports of the first argument.
 LAUNCHER = """
 import json, sys
 import shared.localstack.stack as stack
 ports = json.loads(sys.argv[1])
 stack.DEVSMS_PORT = ports.pop("devsms")
+stack.DEVMESSENGER_PORT = ports.pop("devmessenger")
 stack.SERVICE_PORTS.update(ports)
 from shared.localstack.__main__ import main
 sys.argv = ["shared.localstack", sys.argv[2]]
@@ -96,16 +101,20 @@ class Launched:
         return found
 
     def command(self, name: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-c", LAUNCHER, json.dumps(self.ports), name],
-            cwd=PROJECT_ROOT, env=self.env, capture_output=True, text=True, timeout=180, check=False,
-        )  # fmt: skip
+        return launcher_command(name, self.ports, self.env)
 
 
-@pytest.fixture
-def launched(servers: LocalServers, tmp_path: Path) -> Iterator[Launched]:
-    run_dir = tmp_path / "run"
-    ports = {name: free_port() for name in NAMES}
+def launcher_command(
+    name: str, ports: dict[str, int], env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", LAUNCHER, json.dumps(ports), name],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+
+
+def launcher_env(servers: LocalServers, run_dir: Path) -> dict[str, str]:
+    """This session's Kafka and PostgreSQL, a database and topics of the test's own, no Prometheus."""
     env = {
         **os.environ,
         "COMPLAINTS_RUN_DIR": str(run_dir),
@@ -114,6 +123,14 @@ def launched(servers: LocalServers, tmp_path: Path) -> Iterator[Launched]:
         "TOPIC_PREFIX": new_topic_prefix(),
     }
     env.pop("PROMETHEUS", None)
+    return env
+
+
+@pytest.fixture
+def launched(servers: LocalServers, tmp_path: Path) -> Iterator[Launched]:
+    run_dir = tmp_path / "run"
+    ports = {name: free_port() for name in NAMES}
+    env = launcher_env(servers, run_dir)
     terminal = Terminal()
     process = subprocess.Popen(
         [sys.executable, "-c", LAUNCHER, json.dumps(ports), "run"],
@@ -126,6 +143,8 @@ def launched(servers: LocalServers, tmp_path: Path) -> Iterator[Launched]:
         assert _within(180, lambda: (run_dir / "ready").exists() or process.poll() is not None)
         assert process.poll() is None, terminal.received.decode(errors="replace")[-3000:]
         assert set(launched.children()) == set(NAMES)
+        # Every child the launcher records is one `make down` looks for should the launcher die.
+        assert {path.stem for path in run_dir.glob("*.pid")} == {"launcher", *CHILDREN}
         yield launched
     finally:
         # Whatever the test did, nothing of it is left for the next test.
@@ -143,6 +162,13 @@ def _within(seconds: float, check: Callable[[], bool]) -> bool:
             return True
         time.sleep(0.2)
     return check()
+
+
+def _listening(process: subprocess.Popen[bytes], port: int) -> bool:
+    """True once ``port`` is bound; raises once ``process`` has exited, as it will never bind it then."""
+    if process.poll() is not None:
+        raise AssertionError(f"exited with {process.returncode}")
+    return port_open(port)
 
 
 def _all_gone(launched: Launched) -> None:
@@ -189,3 +215,35 @@ def test_make_down_stops_what_make_run_started(launched: Launched) -> None:
     assert not any(pid_alive(pid) for pid in children.values())
     _all_gone(launched)
     assert not list(launched.run_dir.glob("*.pid"))
+
+
+def test_make_down_stops_what_a_dead_launcher_left(servers: LocalServers, tmp_path: Path) -> None:
+    # A launcher that died where its children's tie to it could not act (off Linux, or killed while
+    # starting them) leaves them running with their pids recorded; `make down` stops each of them.
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    ports = {name: free_port() for name in NAMES}
+    env = launcher_env(servers, run_dir)
+    left: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        for name, port in ports.items():
+            left[name] = subprocess.Popen(
+                [sys.executable, "-m", f"services.{name}"], cwd=PROJECT_ROOT,
+                env={**env, **DEV_MODE, "HTTP_PORT": str(port)}, stdout=(run_dir / f"{name}.log").open("ab"),
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            )  # fmt: skip
+            pid_file(run_dir, name).write_text(f"{left[name].pid}\n")
+        for name, port in ports.items():
+            assert _within(90, partial(_listening, left[name], port)), (run_dir / f"{name}.log").read_text()
+        down = launcher_command("down", ports, env)
+        assert down.returncode == 0, down.stdout + down.stderr
+        assert f"stopped {', '.join(CHILDREN)}, left running" in down.stdout
+        for process in left.values():
+            process.wait(timeout=30)
+        assert [name for name, port in ports.items() if port_open(port)] == []
+        assert not list(run_dir.glob("*.pid"))
+    finally:
+        for process in left.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()

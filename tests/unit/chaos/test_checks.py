@@ -60,8 +60,12 @@ class Run:
         self.events.append(event)
         return event
 
-    def examine(self, dead_letters: dict[str, int] | None = None) -> Any:
-        return examine(self.complaints, self.events, self.sms, dead_letters or {}, top_level=TOP)
+    def examine(
+        self, dead_letters: dict[str, list[str | None]] | None = None, planted: frozenset[str] = frozenset()
+    ) -> Any:
+        return examine(
+            self.complaints, self.events, self.sms, dead_letters or {}, top_level=TOP, planted=planted
+        )
 
 
 @pytest.fixture
@@ -73,7 +77,7 @@ def run() -> Run:
 
 
 def test_a_healthy_run_is_clean_and_settled(run: Run) -> None:
-    found = run.examine({"t.routing.dlq": 0})
+    found = run.examine({"t.routing.dlq": []})
     assert found.clean
     assert found.settled
     assert (found.complaints, found.acknowledged, found.unanswered) == (6, 2, 4)
@@ -143,7 +147,7 @@ def test_a_failed_notification_and_a_dead_letter_are_wrong(run: Run) -> None:
     notified = next(e for e in run.events if e.type == "CitizenNotified")
     run.events.remove(notified)
     run.events.append(replace(notified, type="CitizenNotificationFailed"))
-    found = run.examine({"t.complaints.submissions.dlq": 2, "t.sla.dlq": 0})
+    found = run.examine({"t.complaints.submissions.dlq": ["m-1", None], "t.sla.dlq": []})
     assert found.wrong_events == 1
     assert found.dead_letters == 2
     assert "2 dead letters in t.complaints.submissions.dlq" in found.problems
@@ -162,3 +166,13 @@ def test_only_the_first_problems_are_spelled_out() -> None:
 def _two_cases(run: Run) -> tuple[uuid.UUID, uuid.UUID]:
     first, second, *_ = dict.fromkeys(e.case_id for e in run.events)
     return first, second
+
+
+def test_dead_letters_of_planted_submissions_are_counted_apart(run: Run) -> None:
+    letters: dict[str, list[str | None]] = {"t.complaints.submissions.dlq": ["bad-1", "bad-2", "m-1"]}
+    found = run.examine(letters, planted=frozenset({"bad-1", "bad-2", "bad-3"}))
+    assert (found.planted_dead_letters, found.dead_letters) == (2, 1)
+    assert not found.clean
+    found = run.examine({"t.complaints.submissions.dlq": ["bad-1"]}, planted=frozenset({"bad-1"}))
+    assert (found.planted_dead_letters, found.dead_letters) == (1, 0)
+    assert found.clean
