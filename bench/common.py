@@ -93,6 +93,36 @@ async def run_concurrently(jobs: Iterable[Awaitable[object]]) -> float:
     return time.perf_counter() - started
 
 
+async def post_keep_alive(
+    port: int, requests: Sequence[bytes], concurrency: int, expect: bytes, name: str
+) -> tuple[float, list[float]]:
+    """Send raw HTTP/1.1 ``requests`` on ``concurrency`` keep-alive connections (asyncio streams, a client
+    light enough that the figure is the server's); the seconds it took and each answer's time. An answer
+    whose status line does not start with ``expect`` (e.g. ``b"HTTP/1.1 200"``) stops the run."""
+    latencies: list[float] = []
+
+    async def connection(mine: Sequence[bytes]) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for request in mine:
+                sent = time.perf_counter()
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )  # fmt: skip
+                body = await reader.readexactly(length)
+                latencies.append(time.perf_counter() - sent)
+                if not head.startswith(expect):
+                    raise RuntimeError(f"{name} answered {head.splitlines()[0]!r}: {body!r}")
+        finally:
+            writer.close()
+
+    seconds = await run_concurrently(connection(part) for part in split(requests, concurrency))
+    return seconds, latencies
+
+
 async def measure(name: str, events: int, plan: Plan[P], run: Run[P]) -> Rate:
     """Warm up on a small plan (connections, prepared statements), then time ``run`` on ``events``.
 

@@ -26,6 +26,7 @@ from bench.common import (
     Rate,
     measure,
     on_local_servers,
+    post_keep_alive,
     render,
     report,
     run_concurrently,
@@ -189,27 +190,7 @@ async def raw_load(port: int, count: int, concurrency: int, tag: str) -> tuple[R
         + body
         for key, body in web_bodies(count, tag)
     ]
-    latencies: list[float] = []
-
-    async def connection(mine: Sequence[bytes]) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            for request in mine:
-                sent = time.perf_counter()
-                writer.write(request)
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = next(
-                    int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"content-length:")
-                )  # fmt: skip
-                body = await reader.readexactly(length)
-                latencies.append(time.perf_counter() - sent)
-                if not head.startswith(b"HTTP/1.1 202"):
-                    raise RuntimeError(f"intake answered {head.splitlines()[0]!r}: {body!r}")
-        finally:
-            writer.close()
-
-    seconds = await run_concurrently(connection(requests[i::concurrency]) for i in range(concurrency))
+    seconds, latencies = await post_keep_alive(port, requests, concurrency, b"HTTP/1.1 202", "intake")
     return Rate(f"intake: HTTP POST, plain client, {concurrency} in flight", count, seconds), latencies
 
 

@@ -15,7 +15,6 @@ import itertools
 import os
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +22,7 @@ from urllib.parse import urlencode
 
 import asyncpg
 
-from bench.common import Comparison, Rate, on_local_servers, render, report, run_concurrently, write_json
+from bench.common import Comparison, Rate, on_local_servers, post_keep_alive, render, report, write_json
 from bench.intake import percentiles
 from shared.localstack.kafka import PROJECT_ROOT
 from shared.localstack.process import free_port, http_ok, terminate, wait_until
@@ -60,27 +59,7 @@ def signed_requests(url: str, path: str, count: int, tag: str, references: Seque
 
 async def post_all(port: int, requests: Sequence[bytes], name: str) -> tuple[Rate, list[float]]:
     """Send ``requests`` on ``CONCURRENCY`` keep-alive connections; the rate and each answer's time."""
-    latencies: list[float] = []
-
-    async def connection(mine: Sequence[bytes]) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            for request in mine:
-                sent = time.perf_counter()
-                writer.write(request)
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = next(
-                    int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"content-length:")
-                )  # fmt: skip
-                body = await reader.readexactly(length)
-                latencies.append(time.perf_counter() - sent)
-                if not head.startswith(b"HTTP/1.1 200"):
-                    raise RuntimeError(f"{name} answered {head.splitlines()[0]!r}: {body!r}")
-        finally:
-            writer.close()
-
-    seconds = await run_concurrently(connection(requests[i::CONCURRENCY]) for i in range(CONCURRENCY))
+    seconds, latencies = await post_keep_alive(port, requests, CONCURRENCY, b"HTTP/1.1 200", name)
     rate = Rate(name, len(requests), seconds)
     report(rate)
     return rate, latencies
